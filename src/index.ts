@@ -1,0 +1,14 @@
+// Public surface: named exports only. Each module adds its own lines here.
+export { StormError, isStormError } from './errors.js'
+export type { StormErrorCode } from './errors.js'
+export { VERSION } from './version.js'
+export type {
+  Level, WrapperKind, Source, Envelope, AddressToken, BfdState,
+  LportClaimEvent, LportChassisChangeEvent, LportClaimAddressesEvent, LportReleaseEvent,
+  LportClaimPostponedEvent, LportNotClaimingEvent, LportSbStateEvent, LportOvnInstalledEvent,
+  IfStatusClaimEvent, IfaceAddedEvent, IfaceDeletedEvent, PortAddFailedEvent, OfportAllocFailedEvent,
+  OfprotoNonexistentPortEvent, BfdStateChangeEvent, VlogDroppedEvent, VlogEvent, OvsEvent, EventKind,
+  UnparsedCode, Unparsed, ParseResult,
+  Severity, SignalStatus, SignalBase, Suspect, Participant, ClaimStormSignal, ClaimLoadSignal, PortFlapSignal,
+  OfportExhaustedSignal, OfportLeakSignal, BfdMassDownSignal, Signal, SignalKind, ThrottleRegime
+} from './types.js'
