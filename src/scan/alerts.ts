@@ -1,0 +1,157 @@
+// Signals (firing → update… → resolved) folded into one row per key, and the one-line verdict.
+import type { Severity, Signal, Suspect } from '../types.js'
+import type { AlertRow, Verdict } from './model.js'
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 }
+
+export function maxSeverity (a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b
+}
+
+function subjectOf (s: Signal): string {
+  switch (s.kind) {
+    case 'claim-storm': return s.lport
+    case 'port-flap': return s.lport
+    case 'claim-load': return `Southbound DB (${s.ports.length} port${s.ports.length === 1 ? '' : 's'})`
+    case 'ofport-exhausted': return s.iface === undefined ? s.bridge : `${s.iface} on ${s.bridge}`
+    case 'ofport-leak': return `${s.iface} on ${s.bridge}`
+    case 'bfd-mass-down': return `${s.ifaces.length} BFD session${s.ifaces.length === 1 ? '' : 's'}`
+  }
+}
+
+function nodesOf (s: Signal): string[] {
+  switch (s.kind) {
+    case 'claim-storm': return s.participants.map((p) => p.node)
+    case 'claim-load': return [...s.nodes]
+    default: return [s.node]
+  }
+}
+
+function rateOf (s: Signal): { rate: number | null; unit: string } {
+  switch (s.kind) {
+    case 'claim-storm': return { rate: s.peakClaimsPerSec, unit: 'claims/s' }
+    case 'claim-load': return { rate: s.peakClaimsPerSec, unit: 'claims/s' }
+    case 'port-flap': return { rate: s.cyclesPerSec, unit: 'cycles/s' }
+    case 'ofport-leak': return { rate: s.growthPerMin, unit: 'ports/min' }
+    case 'ofport-exhausted': return { rate: null, unit: '' }
+    case 'bfd-mass-down': return { rate: s.downLogged + s.hiddenEstimate, unit: s.estimated ? 'downs (est.)' : 'downs' }
+  }
+}
+
+function suspectsOf (s: Signal): { suspects: Suspect[]; undetermined: boolean } {
+  if (s.kind === 'claim-storm') return { suspects: s.suspects, undetermined: s.undetermined }
+  return { suspects: [], undetermined: false }
+}
+
+/** One row per signal key, in order of first firing. Bounded by the number of distinct keys the detector emits. */
+export function foldAlerts (signals: readonly Signal[]): AlertRow[] {
+  const rows = new Map<string, AlertRow>()
+  for (const s of signals) {
+    const { rate, unit } = rateOf(s)
+    const { suspects, undetermined } = suspectsOf(s)
+    const prev = rows.get(s.key)
+    const nodes = nodesOf(s)
+    if (prev === undefined || prev.resolved) {
+      // a key that fires again after resolving starts a new row
+      const row: AlertRow = {
+        key: s.key,
+        kind: s.kind,
+        severity: s.severity,
+        subject: subjectOf(s),
+        nodes,
+        suspects,
+        undetermined,
+        startMs: s.startMs,
+        endMs: s.lastMs,
+        peakRate: rate,
+        rateUnit: unit,
+        resolved: s.status === 'resolved' && s.resolvedBy !== 'shutdown',
+        last: s
+      }
+      if (prev !== undefined) rows.set(`${s.key}#${prev.startMs}`, prev)
+      rows.delete(s.key)
+      rows.set(s.key, row)
+      continue
+    }
+    prev.severity = maxSeverity(prev.severity, s.severity)
+    prev.subject = subjectOf(s)
+    for (const n of nodes) if (!prev.nodes.includes(n)) prev.nodes.push(n)
+    if (suspects.length > 0 || s.kind === 'claim-storm') prev.suspects = suspects
+    prev.undetermined = undetermined
+    prev.endMs = Math.max(prev.endMs, s.lastMs)
+    prev.startMs = Math.min(prev.startMs, s.startMs)
+    if (rate !== null) prev.peakRate = prev.peakRate === null ? rate : Math.max(prev.peakRate, rate)
+    prev.resolved = s.status === 'resolved' && s.resolvedBy !== 'shutdown'
+    prev.last = s
+  }
+  return [...rows.values()].sort((a, b) => a.startMs - b.startMs || (a.key < b.key ? -1 : 1))
+}
+
+function plural (n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+/** Shortens a detector reason for the verdict line ("present in every hand-off (88/88)" → as is, long ones cut). */
+function shortReason (reason: string): string {
+  const r = reason.replace(/\s+/g, ' ').trim()
+  return r.length <= 70 ? r : `${r.slice(0, 69)}…`
+}
+
+/** The one-line verdict: how bad, what, and which node to act on first. */
+export function verdictOf (rows: readonly AlertRow[]): Verdict {
+  if (rows.length === 0) return { level: 'ok', text: 'OK: no claim storm, ofport exhaustion or mass BFD down found' }
+  let sev: Severity = 'info'
+  for (const r of rows) sev = maxSeverity(sev, r.severity)
+  const level = sev === 'critical' ? 'critical' : sev === 'warning' ? 'warning' : 'ok'
+  const parts: string[] = []
+  const storms = rows.filter((r) => r.kind === 'claim-storm')
+  const gwStorms = storms.filter((r) => r.last.kind === 'claim-storm' && r.last.portClass === 'gateway')
+  const vifStorms = storms.length - gwStorms.length
+  if (gwStorms.length > 0) parts.push(`${plural(gwStorms.length, 'gateway port', 'gateway ports')} storming`)
+  if (vifStorms > 0) parts.push(`${plural(vifStorms, 'VIF port', 'VIF ports')} storming`)
+  const byKind = (kind: AlertRow['kind'], label: string): void => {
+    const ks = rows.filter((r) => r.kind === kind)
+    if (ks.length === 0) return
+    const nodes = [...new Set(ks.flatMap((r) => r.nodes))]
+    parts.push(`${label} on ${nodes.join(', ')}`)
+  }
+  byKind('port-flap', 'port flapping')
+  byKind('ofport-exhausted', 'OpenFlow port numbers exhausted')
+  byKind('ofport-leak', 'OpenFlow port numbers leaking')
+  byKind('bfd-mass-down', 'mass BFD down')
+  if (parts.length === 0) parts.push(plural(rows.length, 'notice', 'notices'))
+
+  // the culprit: the node ranked first on most storms (ties: the one on more storms overall)
+  const firsts = new Map<string, { count: number; reason: string }>()
+  for (const r of storms) {
+    if (r.undetermined) continue
+    const top = r.suspects[0]
+    if (top === undefined) continue
+    const cur = firsts.get(top.node) ?? { count: 0, reason: top.reasons[0] ?? '' }
+    cur.count++
+    firsts.set(top.node, cur)
+  }
+  let culprit: string | undefined
+  let best = 0
+  let reason = ''
+  for (const [node, v] of firsts) {
+    if (v.count > best) { best = v.count; culprit = node; reason = v.reason }
+  }
+  if (culprit === undefined) {
+    // node-scoped signals name their node
+    const scoped = rows.filter((r) => r.kind !== 'claim-storm' && r.kind !== 'claim-load' && r.severity === sev)
+    const nodes = [...new Set(scoped.flatMap((r) => r.nodes))]
+    if (nodes.length === 1) culprit = nodes[0]
+  }
+  const head = `${level === 'critical' ? 'CRITICAL' : level === 'warning' ? 'WARNING' : 'NOTICE'}: ${parts.join('; ')}`
+  if (culprit === undefined) {
+    const undetermined = storms.some((r) => r.undetermined)
+    const text = undetermined ? `${head}; the evidence does not single out one node` : head
+    return { level, text }
+  }
+  const verb = gwStorms.length > 0 ? 'drain' : 'look at'
+  const why = best > 1 && best === storms.length
+    ? `first suspect on all ${best} storms${reason === '' ? '' : `: ${shortReason(reason)}`}`
+    : shortReason(reason)
+  return { level, text: `${head}; ${verb} ${culprit} first${why === '' ? '' : ` (${why})`}`, culprit }
+}
