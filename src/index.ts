@@ -12,3 +12,12 @@ export type {
   Severity, SignalStatus, SignalBase, Suspect, Participant, ClaimStormSignal, ClaimLoadSignal, PortFlapSignal,
   OfportExhaustedSignal, OfportLeakSignal, BfdMassDownSignal, Signal, SignalKind, ThrottleRegime
 } from './types.js'
+export { toAlertRecord, ECS_VERSION } from './alert/alert-record.js'
+export type {
+  AlertRecord, AlertRecordOptions, AlertEvidence, AlertLabels, AlertHandoffPair, AlertParticipant, AlertSuspect,
+  AlertThrottle, AlertRuleCategory, AlertSeverityNumber
+} from './alert/alert-record.js'
+export { ALERT_SCHEMA } from './alert/schema.js'
+export type { AlertSchemaNode } from './alert/schema.js'
+export { serializeAlert } from './alert/serialize.js'
+export { alertMessage } from './alert/message.js'
