@@ -40,6 +40,8 @@ export interface InputAdapter {
   close (deadlineMs: number): Promise<void>
   /** For finite inputs (stdin): resolves at end of input. */
   readonly ended?: Promise<void>
+  /** Connections closed for a protocol fault, by reason (Forward). */
+  protocolErrors? (): Record<string, number>
 }
 
 export interface OutputStats {

@@ -1,16 +1,88 @@
-// Glue between serve and the Forward protocol adapter (src/adapters/forward/).
+// Glue between serve and the Forward protocol adapter (src/adapters/forward/): URL endpoint →
+// server / client options, our logger, the record sink (acks go out only after the records were
+// processed and the outputs have room), and counters for /metrics.
+import { readFileSync } from 'node:fs'
 import { StormError } from '../errors.js'
-import type { AlertOutput, InputAdapter, RecordSink } from './contracts.js'
+import { ForwardServer } from './forward/server.js'
+import type { ForwardLogger } from './forward/types.js'
+import type { AlertOutput, InputAdapter, InputStats, RecordSink } from './contracts.js'
 import type { ServeConfig } from './config.js'
+import { describeAddress } from './ndjson-tcp.js'
 import type { Endpoint } from './endpoints.js'
 import type { Logger } from './log.js'
 
 type ForwardEndpoint = Extract<Endpoint, { scheme: 'forward' }>
 
-export async function startForwardInput (e: ForwardEndpoint, _cfg: ServeConfig, _sink: RecordSink, _log: Logger, name: string): Promise<InputAdapter> {
-  throw new StormError('E_USAGE', `${name}: the Forward input is not available in this build`)
+export function forwardLogger (log: Logger, name: string): ForwardLogger {
+  return {
+    info: (obj, msg) => { log.info(msg, { input: name, ...obj }) },
+    warn: (obj, msg) => { log.warn(msg, { input: name, ...obj }) },
+    error: (obj, msg) => { log.error(msg, { input: name, ...obj }) }
+  }
+}
+
+function readPem (path: string, what: string, name: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new StormError('E_CONFIG', `${name}: cannot read ${what} ${path}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, sink: RecordSink, log: Logger, name: string): Promise<InputAdapter> {
+  let lines = 0
+  const server = new ForwardServer({
+    logger: forwardLogger(log, name),
+    maxFrameBytes: cfg.maxFrameBytes,
+    maxDecompressedBytes: cfg.maxFrameBytes,
+    idleTimeoutMs: cfg.idleTimeoutMs,
+    maxConnections: cfg.maxConnections,
+    closeTimeoutMs: Math.max(1000, Math.floor(cfg.shutdownTimeoutMs / 2)),
+    ...(e.sharedKey === undefined ? {} : { sharedKey: e.sharedKey }),
+    ...(e.selfHostname === undefined ? {} : { serverHostname: e.selfHostname }),
+    ...(e.tls
+      ? {
+          tls: {
+            cert: readPem(e.tlsFiles.cert ?? '', 'tls_cert', name),
+            key: readPem(e.tlsFiles.key ?? '', 'tls_key', name),
+            ...(e.tlsFiles.ca === undefined ? {} : { ca: readPem(e.tlsFiles.ca, 'tls_ca', name), requireClientCert: true })
+          }
+        }
+      : {}),
+    // the ack (when the client asked for one) is sent after this resolves: records processed, outputs not full
+    onBatch: async (batch) => {
+      const records = batch.entries.map((en) => en.record)
+      lines += records.length
+      if (records.length > 0) sink.accept(records, 'forward')
+      if (sink.saturated()) await sink.ready()
+    }
+  })
+  await server.listen({ host: e.host, port: e.port })
+  const c = server.counters
+  const stats: InputStats = {
+    get connections () { return c.connectionsOpen },
+    get connectionsTotal () { return c.connectionsTotal },
+    get lines () { return lines },
+    get records () { return c.records },
+    get bytes () { return c.bytesIn },
+    get rejected () { return Object.values(c.protocolErrors).reduce((a, b) => a + b, 0) + c.handshakeFailures },
+    get acks () { return c.acks }
+  }
+  const address = (): string => {
+    const a = server.address()
+    return a === null ? 'closed' : describeAddress({ host: a.address, port: a.port })
+  }
+  log.info('input listening', { input: name, address: address(), tls: e.tls, sharedKey: e.sharedKey !== undefined })
+  return {
+    kind: 'forward',
+    name,
+    stats,
+    address,
+    protocolErrors: () => c.protocolErrors,
+    async close () { await server.close() }
+  }
 }
 
 export async function createForwardOutputAdapter (e: ForwardEndpoint, _cfg: ServeConfig, _log: Logger, name: string): Promise<AlertOutput> {
-  throw new StormError('E_USAGE', `${name}: the Forward output is not available in this build`)
+  throw new StormError('E_USAGE', `${name}: the Forward output is not available in this build yet (${e.host}:${e.port})`)
 }

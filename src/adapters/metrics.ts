@@ -12,8 +12,6 @@ export interface MetricsSources {
   saturated: () => boolean
   /** Detector state evictions (bounded tracking), when the detector reports them. */
   detectorEvictions?: () => number
-  /** Forward protocol errors, by reason, when a Forward input reports them. */
-  protocolErrors?: () => Record<string, number>
 }
 
 export interface ServeMetrics {
@@ -92,8 +90,11 @@ export function createServeMetrics (src: MetricsSources, prefix = 'claimstorm_')
   })
   const evictions = src.detectorEvictions
   if (evictions !== undefined) counter('detector_evictions_total', 'Tracked ports/nodes evicted by the detector to stay within its bounds.', [], () => [[{}, evictions()]])
-  const proto = src.protocolErrors
-  if (proto !== undefined) counter('forward_protocol_errors_total', 'Forward connections closed for a protocol error, by reason.', ['reason'], fromRecord('reason', proto))
+  counter('forward_protocol_errors_total', 'Forward connections closed for a protocol error, by reason.', ['reason'], () => {
+    const m = new Map<string, number>()
+    for (const i of src.inputs()) for (const [k, v] of Object.entries(i.protocolErrors?.() ?? {})) m.set(k, (m.get(k) ?? 0) + v)
+    return [...m].map(([reason, v]) => [{ reason }, v])
+  })
 
   return {
     registry,
