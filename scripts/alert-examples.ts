@@ -40,7 +40,7 @@ export function exampleSignals (): Signal[] {
       handoffs: 86,
       handoffPairs: { 'gw1->gw3': 43, 'gw3->gw1': 43 },
       claimsPerSec: 4.086,
-      peakClaimsPerSec: 4,
+      peakClaimsPerSec: 5,
       participants: [
         { node: 'gw1', chassis: 'gw1', claims: 43, releases: 0, claimsPerSec: 2.043 },
         { node: 'gw3', chassis: 'gw3', claims: 43, releases: 0, claimsPerSec: 2.043 }
