@@ -32,7 +32,7 @@ svg{display:block;max-width:100%;height:auto;font-family:"DejaVu Sans",system-ui
 svg .axis{stroke:#8a93a3}svg .grid{stroke:#e6e9ef}svg .tick{font-size:10.5px;fill:var(--muted)}
 svg .lane-line{stroke:#eef0f4;stroke-width:1}
 svg .lane-label{font-size:12.5px;font-weight:600}
-svg .claim{stroke-width:2}svg .claim-release{stroke-dasharray:2 2}
+svg .claim-release{opacity:.8}svg .claim:hover{stroke:#1d2330;stroke-width:1}
 svg .span-critical{fill:rgba(198,40,40,.07)}svg .span-warning{fill:rgba(178,106,0,.08)}svg .span-info{fill:rgba(21,101,192,.06)}
 svg .bfd-down{fill:#c62828}svg .bfd-up{fill:#2e7d32}
 svg .series{fill:none;stroke-width:1.2;opacity:.55}svg .limit{stroke:#c62828;stroke-dasharray:4 3}
@@ -131,7 +131,7 @@ export function renderHtmlReport (report: ScanReport, options: HtmlReportOptions
 
   if (stormPorts.length > 0) {
     h.push('<h2>Claim timelines</h2>')
-    h.push('<div class="legend"><span><i style="background:#555"></i>tick: a claim by that node (coloured by node); dashed grey: a release</span><span><i style="background:#c62828"></i>▼ BFD session went down on that node</span><span><i style="background:#2e7d32"></i>▲ BFD came back up</span><span>★ first suspect</span><span>shaded: alert span</span></div>')
+    h.push('<div class="legend"><span><i style="background:#555"></i>tick: a claim by that node (coloured by node); grey: a release</span><span><i style="background:#c62828"></i>▼ BFD session went down on that node</span><span><i style="background:#2e7d32"></i>▲ BFD came back up</span><span>★ first suspect</span><span>shaded: alert span</span></div>')
     stormPorts.forEach((lport, i) => {
       const tl = report.timelines.find((x) => x.lport === lport)
       if (tl === undefined) return

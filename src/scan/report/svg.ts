@@ -119,7 +119,7 @@ export function claimTimelineSvg (input: TimelineInput): { svg: string; lanes: s
       const x = f.x(p.tMs).toFixed(1)
       const tip = `${clock(p.tMs, true)}Z ${node} ${ACT_WORD[p.act]}${p.from !== undefined ? ` from ${p.from}` : ''}`
       const h = p.act === 'release' ? 8 : 12
-      parts.push(`<line class="claim claim-${p.act}" x1="${x}" y1="${mid - h}" x2="${x}" y2="${mid + h}" stroke="${p.act === 'release' ? '#888' : color}"><title>${esc(tip)}</title></line>`)
+      parts.push(`<rect class="claim claim-${p.act}" x="${(Number(x) - 1.1).toFixed(1)}" y="${mid - h}" width="2.2" height="${2 * h}" fill="${p.act === 'release' ? '#999' : color}"><title>${esc(tip)}</title></rect>`)
     }
     for (const b of input.bfd) {
       if (b.node !== node || !inRange(b.tMs)) continue
