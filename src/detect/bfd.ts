@@ -1,0 +1,153 @@
+// bfd-mass-down: many BFD sessions of one node going down within seconds. vlog's shared bfd limiter
+// (RL 20/min, burst 20, catalog §4.5) hides most state changes in `Dropped N log messages` lines, so
+// those are folded in as an estimate. Down events are also kept as evidence for claim-storm suspects.
+import type { BfdMassDownSignal, BfdStateChangeEvent, Signal, VlogDroppedEvent } from '../types.js'
+import type { DetectContext } from './context.js'
+import type { RenderBase } from './lifecycle.js'
+import { Lru } from './lru.js'
+
+export interface BfdDown { t: number, node: string, iface: string }
+
+interface MassDown {
+  key: string
+  node: string
+  downLogged: number
+  hidden: number
+  ifaces: Set<string>
+}
+
+interface NodeBfd {
+  downs: BfdDown[]
+  dropped: Array<{ t: number, n: number }>
+  /** Times of visible bfd lines (any template), for the share of state changes among what the limiter let through. */
+  visible: number[]
+  open: MassDown | null
+}
+
+const MAX_PER_NODE = 256
+const MAX_EVIDENCE = 4096
+const MAX_IFACES_LISTED = 64
+/** Share assumed when no visible bfd line says otherwise. */
+const DEFAULT_DOWN_SHARE = 0.5
+
+export interface BfdRule {
+  onStateChange: (e: BfdStateChangeEvent, t: number, node: string, out: Signal[]) => void
+  onDropped: (e: VlogDroppedEvent, t: number, node: string, out: Signal[]) => void
+  /** Any other visible line of module bfd. */
+  onVisible: (t: number, node: string) => void
+  /** Down events with `fromMs <= t <= toMs`. */
+  evidence: (fromMs: number, toMs: number) => BfdDown[]
+  evictions: () => number
+}
+
+function pruneTimes<T extends { t: number }> (arr: T[], minT: number): void {
+  let i = 0
+  while (i < arr.length && (arr[i] as T).t < minT) i++
+  if (i > 0) arr.splice(0, i)
+  if (arr.length > MAX_PER_NODE) arr.splice(0, arr.length - MAX_PER_NODE)
+}
+
+export function createBfdRule (ctx: DetectContext): BfdRule {
+  const { opts, lc } = ctx
+  const perNode = new Lru<string, NodeBfd>(opts.maxTrackedNodes)
+  const evidence: BfdDown[] = []
+  const keep = Math.max(opts.bfdWindowMs, opts.bfdEvidenceLookbackMs) * 2
+
+  function state (node: string): NodeBfd {
+    let s = perNode.touch(node)
+    if (s === undefined) {
+      s = { downs: [], dropped: [], visible: [], open: null }
+      perNode.add(node, s)
+    }
+    return s
+  }
+
+  function pushVisible (s: NodeBfd, t: number): void {
+    s.visible.push(t)
+    if (s.visible.length > MAX_PER_NODE) s.visible.splice(0, s.visible.length - MAX_PER_NODE)
+  }
+
+  function downShare (s: NodeBfd, fromT: number): number {
+    let visible = 0
+    for (let i = s.visible.length - 1; i >= 0 && (s.visible[i] as number) >= fromT; i--) visible++
+    let downs = 0
+    for (let i = s.downs.length - 1; i >= 0 && (s.downs[i] as BfdDown).t >= fromT; i--) downs++
+    if (visible + downs === 0) return DEFAULT_DOWN_SHARE
+    return downs / (visible + downs)
+  }
+
+  function render (m: MassDown): (base: RenderBase) => BfdMassDownSignal {
+    return (base) => ({
+      kind: 'bfd-mass-down',
+      ...base,
+      severity: 'warning',
+      node: m.node,
+      downLogged: m.downLogged,
+      hiddenEstimate: m.hidden,
+      ifaces: [...m.ifaces].sort(),
+      estimated: m.hidden > 0
+    })
+  }
+
+  function evaluate (s: NodeBfd, node: string, t: number, out: Signal[]): void {
+    if (s.open !== null) { lc.touch(s.open.key, t, ctx.watermark, out); return }
+    const from = t - opts.bfdWindowMs
+    const ifaces = new Set<string>()
+    let first = t
+    for (let i = s.downs.length - 1; i >= 0; i--) {
+      const d = s.downs[i] as BfdDown
+      if (d.t < from) break
+      ifaces.add(d.iface)
+      first = Math.min(first, d.t)
+    }
+    if (ifaces.size === 0) return
+    let dropped = 0
+    for (let i = s.dropped.length - 1; i >= 0; i--) {
+      const d = s.dropped[i] as { t: number, n: number }
+      if (d.t < from) break
+      dropped += d.n
+    }
+    const hidden = Math.round(dropped * downShare(s, from))
+    if (ifaces.size + hidden < opts.bfdMinTunnels) return
+    const m: MassDown = { key: `bfd-mass-down:${node}`, node, downLogged: ifaces.size, hidden, ifaces }
+    const opened = lc.fire(m.key, 'bfd-mass-down', first, t, render(m), () => { s.open = null }, out)
+    if (opened) s.open = m
+  }
+
+  return {
+    onStateChange (e, t, node, out) {
+      const s = state(node)
+      // admin_down->down is a session being configured, not one failing.
+      if (e.newState !== 'down' || e.oldState === 'admin_down' || e.oldState === 'down') { pushVisible(s, t); return }
+      const d: BfdDown = { t, node, iface: e.iface }
+      s.downs.push(d)
+      pruneTimes(s.downs, t - keep)
+      evidence.push(d)
+      if (evidence.length > MAX_EVIDENCE) evidence.splice(0, evidence.length - MAX_EVIDENCE)
+      if (s.open !== null) {
+        s.open.downLogged++
+        if (s.open.ifaces.size < MAX_IFACES_LISTED) s.open.ifaces.add(e.iface)
+      }
+      evaluate(s, node, t, out)
+    },
+    onDropped (e, t, node, out) {
+      const s = state(node)
+      // The summary comes with the next admitted message, possibly long after the drops: date them by the last one.
+      const lastDrop = t - e.mostRecentSecondsAgo * 1000
+      if (lastDrop < t - opts.bfdWindowMs) return
+      s.dropped.push({ t: lastDrop, n: e.count })
+      pruneTimes(s.dropped, t - keep)
+      if (s.open !== null) {
+        s.open.hidden += Math.round(e.count * downShare(s, t - opts.bfdWindowMs))
+        lc.touch(s.open.key, t, ctx.watermark, out)
+        return
+      }
+      evaluate(s, node, t, out)
+    },
+    onVisible (t, node) { pushVisible(state(node), t) },
+    evidence (fromMs, toMs) {
+      return evidence.filter((d) => d.t >= fromMs && d.t <= toMs)
+    },
+    evictions: () => perNode.evictions
+  }
+}

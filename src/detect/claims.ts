@@ -1,0 +1,560 @@
+// Claim acts → claim-storm (one port fought over by several chassis), port-flap (one chassis claiming and
+// releasing in a loop) and claim-load (all ports together, Southbound commits per second).
+//
+// A claim act is one `Claiming lport X for this chassis.` or `Changing chassis for lport X from A to B.` line;
+// the `X: Claiming <mac> <ip>` lines that follow belong to the same act and are not counted. The claimer is the
+// node that logged the line (a chassis never logs the other side's claims), the previous owner is `A` for a
+// chassis change (Southbound's view at commit time) or the previous claimer seen for an unbound-port claim.
+//
+//   acts of one port:   gw1 ─ gw3 ─ gw1 ─ gw3 ─ gw1 ─ gw3 ...    (hand-off = owner changes chassis)
+//   storm window:       |◀──────── stormWindowMs ────────▶|       ≥ stormMinHandoffs, spanning ≥ stormMinSpanMs
+//   resolved:           no act for quietMs
+import type {
+  ClaimLoadSignal, ClaimStormSignal, LportChassisChangeEvent, LportClaimEvent, LportReleaseEvent, Participant,
+  PortFlapSignal, Signal, Suspect
+} from '../types.js'
+import type { BfdRule } from './bfd.js'
+import type { DetectContext } from './context.js'
+import type { RenderBase } from './lifecycle.js'
+import { Lru } from './lru.js'
+import type { OfportRule } from './ofport.js'
+import { RECLAIM_SAMPLE_MAX_MS, THROTTLE_INTERVAL_MS } from './throttle.js'
+
+interface Act {
+  t: number
+  node: string
+  /** Node that held the port before this act, when known. */
+  prev: string | null
+  handoff: boolean
+}
+
+interface PartStats { claims: number, releases: number, intervals: number[] }
+
+interface Storm {
+  key: string
+  lport: string
+  startMs: number
+  acts: number
+  handoffs: number
+  pairs: Map<string, { from: string, to: string, n: number }>
+  parts: Map<string, PartStats>
+  ownerBefore: string | null
+  seconds: Map<number, number>
+  peak: number
+  minReclaimMs: number | null
+  lastMs: number
+}
+
+interface Flap { key: string, node: string, claims: number, releases: number, startMs: number, lastMs: number }
+
+interface PortState {
+  lport: string
+  gateway: boolean
+  /** Sorted by time, pruned to the retention window. */
+  acts: Act[]
+  releases: Array<{ t: number, node: string }>
+  lastActMs: number
+  lastContested: Map<string, number>
+  storm: Storm | null
+  flap: Flap | null
+}
+
+export interface PortSummary {
+  lport: string
+  portClass: 'gateway' | 'vif'
+  /** Claim acts within `stormWindowMs` of the port's last act. */
+  claimActs: number
+  handoffs: number
+  claimants: string[]
+  owner: string | null
+  releases: number
+  lastMs: number
+  storming: boolean
+}
+
+interface LoadState {
+  key: string
+  claimsPerSec: number
+  peak: number
+  ports: string[]
+  nodes: string[]
+}
+
+const MAX_INTERVALS = 64
+const MAX_RECENT_STORMS = 256
+const MAX_LISTED = 50
+
+export interface ClaimRules {
+  onClaim: (e: LportClaimEvent | LportChassisChangeEvent, t: number, node: string, out: Signal[]) => void
+  onRelease: (e: LportReleaseEvent, t: number, node: string, out: Signal[]) => void
+  /** Re-evaluates the Southbound claim load at the current watermark. */
+  evaluateLoad: (out: Signal[]) => void
+  ports: (limit: number) => PortSummary[]
+  trackedPorts: () => number
+  evictions: () => number
+}
+
+export function isGatewayPort (lport: string): boolean {
+  return lport.startsWith('cr-lrp-')
+}
+
+function insertSorted<T extends { t: number }> (arr: T[], item: T): number {
+  let i = arr.length
+  while (i > 0 && (arr[i - 1] as T).t > item.t) i--
+  arr.splice(i, 0, item)
+  return i
+}
+
+function median (xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? 0
+}
+
+function round2 (x: number): number { return Math.round(x * 100) / 100 }
+
+export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule): ClaimRules {
+  const { opts, lc } = ctx
+  const retentionMs = Math.max(opts.stormWindowMs, opts.flapWindowMs, opts.loadWindowMs)
+  const ports = new Lru<string, PortState>(opts.maxTrackedPorts, (_k, p) => { recent.delete(p) })
+  /** Ports with an act inside the load window (pruned on evaluation). */
+  const recent = new Set<PortState>()
+  const recentStorms: Storm[] = []
+  let load: LoadState | null = null
+
+  function port (lport: string): PortState {
+    let p = ports.touch(lport)
+    if (p === undefined) {
+      p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: new Map(), storm: null, flap: null }
+      ports.add(lport, p)
+    }
+    return p
+  }
+
+  function prune (p: PortState, newest: number): void {
+    const from = newest - retentionMs
+    let i = 0
+    while (i < p.acts.length && (p.acts[i] as Act).t < from) i++
+    if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - opts.maxActsPerPort
+    if (i > 0) p.acts.splice(0, i)
+    let j = 0
+    while (j < p.releases.length && (p.releases[j] as { t: number }).t < from) j++
+    if (p.releases.length - j > opts.maxActsPerPort) j = p.releases.length - opts.maxActsPerPort
+    if (j > 0) p.releases.splice(0, j)
+  }
+
+  // ---- claim-storm -----------------------------------------------------------------------------------------
+
+  function part (s: Storm, node: string): PartStats {
+    let ps = s.parts.get(node)
+    if (ps === undefined) { ps = { claims: 0, releases: 0, intervals: [] }; s.parts.set(node, ps) }
+    return ps
+  }
+
+  function countAct (s: Storm, a: Act): void {
+    s.acts++
+    part(s, a.node).claims++
+    if (a.handoff && a.prev !== null) {
+      s.handoffs++
+      part(s, a.prev)
+      const k = `${a.prev}->${a.node}`
+      const pair = s.pairs.get(k)
+      if (pair === undefined) s.pairs.set(k, { from: a.prev, to: a.node, n: 1 })
+      else pair.n++
+    }
+    const sec = Math.floor(a.t / 1000)
+    const n = (s.seconds.get(sec) ?? 0) + 1
+    s.seconds.set(sec, n)
+    if (n > s.peak) s.peak = n
+    if (s.seconds.size > 16) {
+      for (const k of s.seconds.keys()) { if (k < sec - 8) s.seconds.delete(k) }
+    }
+    if (a.t > s.lastMs) s.lastMs = a.t
+  }
+
+  function stormCondition (p: PortState, newest: number): number {
+    const from = newest - opts.stormWindowMs
+    let handoffs = 0
+    let firstIdx = -1
+    let lastT = -Infinity
+    for (let i = p.acts.length - 1; i >= 0; i--) {
+      const a = p.acts[i] as Act
+      if (a.t < from) break
+      if (a.handoff) {
+        handoffs++
+        firstIdx = i
+        if (lastT === -Infinity) lastT = a.t
+      }
+    }
+    if (handoffs < opts.stormMinHandoffs || firstIdx < 0) return -1
+    if (lastT - (p.acts[firstIdx] as Act).t < ctx.stormMinSpanMs()) return -1
+    return firstIdx
+  }
+
+  function openStorm (p: PortState, firstIdx: number, out: Signal[]): void {
+    const first = p.acts[firstIdx] as Act
+    const s: Storm = {
+      key: `claim-storm:${p.lport}`,
+      lport: p.lport,
+      startMs: first.t,
+      acts: 0,
+      handoffs: 0,
+      pairs: new Map(),
+      parts: new Map(),
+      ownerBefore: first.prev,
+      seconds: new Map(),
+      peak: 0,
+      minReclaimMs: null,
+      lastMs: first.t
+    }
+    for (let i = firstIdx; i < p.acts.length; i++) countAct(s, p.acts[i] as Act)
+    for (const r of p.releases) if (r.t >= s.startMs) part(s, r.node).releases++
+    // Re-claim cadence of each participant inside the window.
+    const lastByNode = new Map<string, number>()
+    for (let i = firstIdx; i < p.acts.length; i++) {
+      const a = p.acts[i] as Act
+      if (!a.handoff) continue
+      const prevT = lastByNode.get(a.node)
+      if (prevT !== undefined) addInterval(s, a.node, a.t - prevT)
+      lastByNode.set(a.node, a.t)
+    }
+    const opened = lc.fire(s.key, 'claim-storm', s.startMs, s.lastMs, renderStorm(p, s), () => { p.storm = null }, out)
+    if (!opened) return
+    p.storm = s
+    recentStorms.push(s)
+    if (recentStorms.length > MAX_RECENT_STORMS) recentStorms.shift()
+  }
+
+  function addInterval (s: Storm, node: string, ms: number): void {
+    if (ms <= 0 || ms >= RECLAIM_SAMPLE_MAX_MS) return
+    const ps = part(s, node)
+    ps.intervals.push(ms)
+    if (ps.intervals.length > MAX_INTERVALS) ps.intervals.shift()
+    if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
+  }
+
+  function renderStorm (p: PortState, s: Storm): (base: RenderBase) => ClaimStormSignal {
+    return (base) => {
+      const seconds = Math.max((s.lastMs - s.startMs) / 1000, 1)
+      const participants: Participant[] = []
+      for (const [node, ps] of [...s.parts].sort((a, b) => b[1].claims - a[1].claims || a[0].localeCompare(b[0]))) {
+        const pt: Participant = { node, claims: ps.claims, releases: ps.releases, claimsPerSec: round2(ps.claims / seconds) }
+        const ch = ctx.nodes.chassisOf(node)
+        if (ch !== undefined) pt.chassis = ch
+        participants.push(pt)
+      }
+      const handoffPairs: Record<string, number> = {}
+      for (const [k, v] of [...s.pairs].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]))) handoffPairs[k] = v.n
+      const th = ctx.throttle()
+      const { suspects, undetermined } = rankSuspects(p, s)
+      return {
+        kind: 'claim-storm',
+        ...base,
+        severity: p.gateway ? 'critical' : 'warning',
+        lport: p.lport,
+        portClass: p.gateway ? 'gateway' : 'vif',
+        claimActs: s.acts,
+        handoffs: s.handoffs,
+        handoffPairs,
+        claimsPerSec: round2(s.acts / seconds),
+        peakClaimsPerSec: s.peak,
+        participants,
+        suspects,
+        undetermined,
+        throttle: { regime: th.regime, minReclaimIntervalMs: s.minReclaimMs, inferred: th.inferred }
+      }
+    }
+  }
+
+  /**
+   * Ranks the nodes of a storm. Evidence, each worth at most the weight shown:
+   * hand-off involvement (1), BFD sessions down at either end (1), claiming every port that storms at the same
+   * time (2), for a gateway port the previous owner giving it up again and again (1) or for a VIF every chassis
+   * other than its owner (1), and re-claiming at the throttle cadence (0.5). Only the order is meaningful.
+   */
+  function rankSuspects (p: PortState, s: Storm): { suspects: Suspect[], undetermined: boolean } {
+    const nodes = [...s.parts.keys()]
+    const score = new Map<string, number>(nodes.map((n) => [n, 0]))
+    const reasons = new Map<string, string[]>(nodes.map((n) => [n, []]))
+    const add = (n: string, x: number, why: string): void => {
+      score.set(n, (score.get(n) ?? 0) + x)
+      reasons.get(n)?.push(why)
+    }
+    // Hand-offs.
+    if (s.handoffs >= 2) {
+      for (const n of nodes) {
+        let k = 0
+        for (const pair of s.pairs.values()) if (pair.from === n || pair.to === n) k += pair.n
+        if (k === 0) continue
+        const share = k / s.handoffs
+        add(n, share, share >= 0.999 ? `in every hand-off (${k}/${s.handoffs})` : `in ${k} of ${s.handoffs} hand-offs`)
+      }
+    }
+    // BFD sessions that went down around the storm, at either end.
+    const downs = bfd.evidence(s.startMs - opts.bfdEvidenceLookbackMs, s.lastMs)
+    if (downs.length > 0) {
+      const per = new Map<string, string[]>()
+      let total = 0
+      for (const d of downs) {
+        const remote = ctx.nodes.remoteOfTunnel(d.iface)
+        for (const n of new Set([d.node, remote])) {
+          if (n === null || !score.has(n)) continue
+          const l = per.get(n) ?? []
+          l.push(`${d.node}:${d.iface}`)
+          per.set(n, l)
+          total++
+        }
+      }
+      for (const [n, l] of per) {
+        const uniq = [...new Set(l)]
+        add(n, l.length / total, `BFD went down ${l.length}× on sessions at either end (${uniq.slice(0, 4).join(', ')}${uniq.length > 4 ? ', …' : ''})`)
+      }
+    }
+    // Ports storming at the same time.
+    const overlapping = recentStorms.filter((o) => o.startMs <= s.lastMs && o.lastMs >= s.startMs)
+    if (overlapping.length >= 2) {
+      for (const n of nodes) {
+        const k = overlapping.filter((o) => (o.parts.get(n)?.claims ?? 0) > 0).length
+        if (k === 0) continue
+        add(n, 2 * k / overlapping.length, k === overlapping.length
+          ? `claims every stormed port (${k}/${overlapping.length})`
+          : `claims ${k} of ${overlapping.length} stormed ports`)
+      }
+    }
+    // Ownership.
+    const owner = s.ownerBefore
+    if (owner !== null && score.has(owner)) {
+      if (p.gateway) {
+        const r = s.parts.get(owner)?.releases ?? 0
+        if (r >= 2) add(owner, 1, `held the port before the storm and released it ${r} times: it keeps losing sight of the other gateways (link or BFD flapping)`)
+      } else {
+        for (const n of nodes) {
+          if (n !== owner && (s.parts.get(n)?.claims ?? 0) > 0) add(n, 1, `claims a port bound to ${owner} before the storm (duplicate iface-id or missing requested-chassis?)`)
+        }
+      }
+    }
+    // Cadence.
+    const th = ctx.throttle()
+    const floor = THROTTLE_INTERVAL_MS[th.regime]
+    for (const n of nodes) {
+      const iv = s.parts.get(n)?.intervals ?? []
+      if (iv.length < 3) continue
+      const m = median(iv)
+      if (floor === 0 ? m < 450 : m >= floor * 0.9 && m <= floor * 1.5) {
+        add(n, 0.5, floor === 0 ? `re-claims every ~${Math.round(m)} ms (no throttle)` : `re-claims at the throttle cadence (~${Math.round(m)} ms)`)
+      }
+    }
+    const suspects: Suspect[] = []
+    for (const n of nodes) {
+      const sc = score.get(n) ?? 0
+      if (sc <= 0) continue
+      const sus: Suspect = { node: n, score: round2(sc), reasons: reasons.get(n) ?? [] }
+      const ch = ctx.nodes.chassisOf(n)
+      if (ch !== undefined) sus.chassis = ch
+      suspects.push(sus)
+    }
+    suspects.sort((a, b) => b.score - a.score || a.node.localeCompare(b.node))
+    const top = suspects[0]
+    const second = suspects[1]
+    const undetermined = top === undefined || (second !== undefined && top.score - second.score < 0.25 * top.score)
+    return { suspects, undetermined }
+  }
+
+  // ---- port-flap -------------------------------------------------------------------------------------------
+
+  function renderFlap (p: PortState, f: Flap): (base: RenderBase) => PortFlapSignal {
+    return (base) => {
+      const seconds = Math.max((f.lastMs - f.startMs) / 1000, 1)
+      const sig: PortFlapSignal = {
+        kind: 'port-flap',
+        ...base,
+        severity: 'warning',
+        lport: p.lport,
+        node: f.node,
+        claims: f.claims,
+        releases: f.releases,
+        cyclesPerSec: round2(Math.min(f.claims, f.releases) / seconds)
+      }
+      const ofports = flapOfports(f.node, p.lport)
+      if (ofports !== undefined) sig.ofports = ofports
+      return sig
+    }
+  }
+
+  /** Neutron names a VIF's tap `tap` + the first 11 characters of the port id; some CMSes use the port id itself. */
+  function flapOfports (node: string, lport: string): number[] | undefined {
+    return ofport.ofportsOf(node, `tap${lport.slice(0, 11)}`) ?? ofport.ofportsOf(node, lport)
+  }
+
+  function evaluateFlap (p: PortState, node: string, t: number, out: Signal[]): void {
+    if (p.flap !== null) {
+      if (p.flap.node === node) lc.touch(p.flap.key, t, ctx.watermark, out)
+      return
+    }
+    const from = t - opts.flapWindowMs
+    let claims = 0
+    let first = t
+    for (let i = p.acts.length - 1; i >= 0; i--) {
+      const a = p.acts[i] as Act
+      if (a.t < from) break
+      if (a.node !== node) return // another chassis claims it too: a fight, not a flap
+      claims++
+      first = a.t
+    }
+    if (claims < opts.flapMinCycles) return
+    let releases = 0
+    for (let i = p.releases.length - 1; i >= 0; i--) {
+      const r = p.releases[i] as { t: number, node: string }
+      if (r.t < from) break
+      if (r.node === node) { releases++; first = Math.min(first, r.t) }
+    }
+    if (releases < opts.flapMinCycles) return
+    const f: Flap = { key: `port-flap:${p.lport}@${node}`, node, claims, releases, startMs: first, lastMs: t }
+    if (lc.fire(f.key, 'port-flap', first, t, renderFlap(p, f), () => { p.flap = null }, out)) p.flap = f
+  }
+
+  // ---- claim-load ------------------------------------------------------------------------------------------
+
+  function renderLoad (l: LoadState): (base: RenderBase) => ClaimLoadSignal {
+    return (base) => ({
+      kind: 'claim-load',
+      ...base,
+      severity: l.peak >= opts.loadCriticalClaimsPerSec ? 'critical' : 'warning',
+      claimsPerSec: l.claimsPerSec,
+      peakClaimsPerSec: l.peak,
+      ports: l.ports,
+      nodes: l.nodes
+    })
+  }
+
+  function evaluateLoad (out: Signal[]): void {
+    const now = ctx.watermark
+    if (now === -Infinity) return
+    const from = now - opts.loadWindowMs
+    let total = 0
+    let reclaimActs = 0
+    const reclaimed: string[] = []
+    const nodes = new Set<string>()
+    const busy = new Set<number>()
+    const perSecond = new Map<number, number>()
+    for (const p of recent) {
+      if (p.lastActMs < from) { recent.delete(p); continue }
+      let n = 0
+      for (let i = p.acts.length - 1; i >= 0; i--) {
+        const a = p.acts[i] as Act
+        if (a.t < from) break
+        if (a.t > now) continue
+        n++
+        const sec = Math.floor(a.t / 1000)
+        perSecond.set(sec, (perSecond.get(sec) ?? 0) + 1)
+      }
+      total += n
+      if (n < 2) continue
+      reclaimActs += n
+      reclaimed.push(p.lport)
+      for (let i = p.acts.length - 1; i >= 0; i--) {
+        const a = p.acts[i] as Act
+        if (a.t < from) break
+        nodes.add(a.node)
+        busy.add(Math.floor(a.t / 1000))
+      }
+    }
+    const windowSec = opts.loadWindowMs / 1000
+    const holds = reclaimed.length >= opts.loadMinPorts && reclaimActs / windowSec >= opts.loadMinClaimsPerSec &&
+      busy.size >= opts.loadMinBusySeconds
+    if (!holds) return
+    let peak = 0
+    for (const v of perSecond.values()) if (v > peak) peak = v
+    const key = 'claim-load:southbound'
+    if (load !== null && lc.isOpen(key)) {
+      load.claimsPerSec = round2(total / windowSec)
+      load.peak = Math.max(load.peak, peak)
+      load.ports = [...new Set([...load.ports, ...reclaimed])].sort().slice(0, MAX_LISTED)
+      load.nodes = [...new Set([...load.nodes, ...nodes])].sort().slice(0, MAX_LISTED)
+      lc.touch(key, now, now, out)
+      return
+    }
+    const l: LoadState = { key, claimsPerSec: round2(total / windowSec), peak, ports: reclaimed.sort().slice(0, MAX_LISTED), nodes: [...nodes].sort().slice(0, MAX_LISTED) }
+    let first = now
+    for (const p of recent) for (const a of p.acts) if (a.t >= from && a.t < first) first = a.t
+    if (lc.fire(key, 'claim-load', first, now, renderLoad(l), () => { load = null }, out)) load = l
+  }
+
+  // ---- events ----------------------------------------------------------------------------------------------
+
+  return {
+    onClaim (e, t, node, out) {
+      const p = port(e.lport)
+      prune(p, Math.max(t, p.lastActMs))
+      let prev: string | null
+      let handoff: boolean
+      if (e.kind === 'lport-chassis-change') {
+        ctx.nodes.learn(node, e.to)
+        prev = ctx.nodes.nodeOf(e.from)
+        handoff = prev !== node
+        const last = p.lastContested.get(node)
+        if (last !== undefined && t > last) {
+          const iv = t - last
+          if (iv < RECLAIM_SAMPLE_MAX_MS) {
+            ctx.addReclaimSample(iv, p.gateway)
+            if (p.storm !== null) addInterval(p.storm, node, iv)
+          }
+        }
+        if (last === undefined || t > last) p.lastContested.set(node, t)
+      } else {
+        // An unbound port: the previous owner is whoever claimed it last (hand-off through an unbound moment).
+        let before: Act | undefined
+        for (let i = p.acts.length - 1; i >= 0; i--) { const a = p.acts[i] as Act; if (a.t <= t) { before = a; break } }
+        prev = before?.node ?? null
+        handoff = !e.additional && prev !== null && prev !== node
+      }
+      const a: Act = { t, node, prev, handoff }
+      insertSorted(p.acts, a)
+      if (t > p.lastActMs) p.lastActMs = t
+      recent.add(p)
+      if (p.storm !== null) {
+        countAct(p.storm, a)
+        lc.touch(p.storm.key, t, ctx.watermark, out)
+      } else if (handoff) {
+        const firstIdx = stormCondition(p, p.lastActMs)
+        if (firstIdx >= 0) openStorm(p, firstIdx, out)
+      }
+      if (p.flap !== null && p.flap.node === node) { p.flap.claims++; p.flap.lastMs = Math.max(p.flap.lastMs, t) }
+      if (p.storm === null || p.flap !== null) evaluateFlap(p, node, t, out)
+    },
+    onRelease (e, t, node, out) {
+      const p = port(e.lport)
+      insertSorted(p.releases, { t, node })
+      prune(p, Math.max(t, p.lastActMs))
+      if (p.storm !== null) {
+        part(p.storm, node).releases++
+        if (t > p.storm.lastMs) p.storm.lastMs = t
+        lc.touch(p.storm.key, t, ctx.watermark, out)
+      }
+      if (p.flap !== null && p.flap.node === node) { p.flap.releases++; p.flap.lastMs = Math.max(p.flap.lastMs, t) }
+      evaluateFlap(p, node, t, out)
+    },
+    evaluateLoad,
+    ports (limit) {
+      const out: PortSummary[] = []
+      const all = [...ports.values()].sort((a, b) => b.lastActMs - a.lastActMs).slice(0, limit)
+      for (const p of all) {
+        const from = p.lastActMs - opts.stormWindowMs
+        const inWin = p.acts.filter((a) => a.t >= from)
+        out.push({
+          lport: p.lport,
+          portClass: p.gateway ? 'gateway' : 'vif',
+          claimActs: inWin.length,
+          handoffs: inWin.filter((a) => a.handoff).length,
+          claimants: [...new Set(inWin.map((a) => a.node))].sort(),
+          owner: p.acts.at(-1)?.node ?? null,
+          releases: p.releases.filter((r) => r.t >= from).length,
+          lastMs: p.lastActMs,
+          storming: p.storm !== null
+        })
+      }
+      return out
+    },
+    trackedPorts: () => ports.size,
+    evictions: () => ports.evictions
+  }
+}

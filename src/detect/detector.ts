@@ -1,0 +1,186 @@
+// The streaming detector: parsed events in, signals out. Pure: time comes from the events (and `tick`),
+// nothing is buffered for reordering (a 65535 line alerts at once); out-of-order lines within
+// `allowedLatenessMs` are placed where they belong, older ones are counted and dropped.
+//
+//   ParseResult ─▶ time/late/duplicate gate ─▶ claims (storm, flap, load) ─┐
+//                                          ├▶ ofport (exhausted, leak)   ├─▶ lifecycle ─▶ Signal[]
+//                                          └▶ bfd (mass down, evidence) ─┘   firing → update… → resolved
+import type { OvsEvent, ParseResult, Signal, SignalKind, SignalStatus, ThrottleRegime } from '../types.js'
+import { createBfdRule } from './bfd.js'
+import { createClaimRules } from './claims.js'
+import type { PortSummary } from './claims.js'
+import { createContext } from './context.js'
+import { createLifecycle } from './lifecycle.js'
+import { createOfportRule } from './ofport.js'
+import { resolveDetectorOptions } from './options.js'
+import type { DetectorOptions, ResolvedDetectorOptions } from './options.js'
+
+export interface DetectorStats {
+  /** Events pushed (parse results other than `unparsed`). */
+  events: number
+  /** `unparsed` results pushed (ignored). */
+  unparsed: number
+  /** Events that fed a rule. */
+  used: number
+  /** Duplicated lines (same node, serial, time and text) dropped. */
+  duplicates: number
+  /** Events older than the newest event time minus `allowedLatenessMs`, dropped. */
+  late: number
+  /** Events with neither a timestamp nor a wrapper timestamp before any timed event, dropped. */
+  untimed: number
+  signals: { byKind: Record<SignalKind, number>, byStatus: Record<SignalStatus, number> }
+  evictions: { ports: number, nodes: number, ifaces: number, dedupe: number, signals: number }
+}
+
+export interface DetectorSnapshot {
+  /** Newest event time seen or ticked, epoch ms; null before the first event. */
+  watermarkMs: number | null
+  /** Every open condition with its current numbers. */
+  open: Signal[]
+  /** The most recently active ports (up to 100), newest first. */
+  ports: PortSummary[]
+  /** Chassis name (OVS system-id) → node, learned from `Changing chassis … to <chassis>`. */
+  chassis: Record<string, string>
+  throttle: { regime: ThrottleRegime, minReclaimIntervalMs: number | null, inferred: boolean, samples: number }
+  trackedPorts: number
+  stats: DetectorStats
+}
+
+export interface Detector {
+  readonly options: ResolvedDetectorOptions
+  /** Feeds one parse result; returns the signals it caused. `unparsed` is ignored. */
+  push: (result: ParseResult) => Signal[]
+  /** Advances event time to `nowMs` (for quiet periods) and returns what ended. */
+  tick: (nowMs: number) => Signal[]
+  /** Shutdown: `resolved` with `resolvedBy: 'shutdown'` for everything still open. */
+  flush: () => Signal[]
+  snapshot: () => DetectorSnapshot
+  readonly stats: DetectorStats
+}
+
+/** Sweep for quiet conditions and re-evaluate the claim load at most this often (event time). */
+const SWEEP_EVERY_MS = 1000
+const UNKNOWN_NODE = 'unknown'
+
+export function createDetector (options: Partial<DetectorOptions> = {}): Detector {
+  const opts = resolveDetectorOptions(options)
+  const lc = createLifecycle(opts)
+  const ctx = createContext(opts, lc)
+  const bfd = createBfdRule(ctx)
+  const ofport = createOfportRule(ctx)
+  const claims = createClaimRules(ctx, bfd, ofport)
+
+  const counters = { events: 0, unparsed: 0, used: 0, duplicates: 0, late: 0, untimed: 0, dedupeEvictions: 0 }
+  // Fingerprints of recent relevant lines, in arrival order, for duplicate suppression within the lateness allowance.
+  const seen = new Map<string, number>()
+  let lastSweep = -Infinity
+
+  function isDuplicate (e: OvsEvent, node: string, t: number): boolean {
+    const fp = `${node}\u0000${e.timeMs ?? t}\u0000${e.seq ?? ''}\u0000${e.module}\u0000${e.message}`
+    if (seen.has(fp)) return true
+    seen.set(fp, t)
+    const horizon = ctx.watermark - opts.allowedLatenessMs - 1000
+    for (const [k, v] of seen) {
+      if (seen.size <= opts.maxDedupeEntries && v >= horizon) break
+      seen.delete(k)
+      if (v >= horizon) counters.dedupeEvictions++
+    }
+    return false
+  }
+
+  function housekeeping (out: Signal[]): void {
+    if (ctx.watermark - lastSweep < SWEEP_EVERY_MS) return
+    lastSweep = ctx.watermark
+    claims.evaluateLoad(out)
+    lc.sweep(ctx.watermark, out)
+  }
+
+  function push (r: ParseResult): Signal[] {
+    if (r.kind === 'unparsed') { counters.unparsed++; return [] }
+    counters.events++
+    const e = r
+    switch (e.kind) {
+      case 'lport-claim': case 'lport-chassis-change': case 'lport-release': case 'iface-added':
+      case 'port-add-failed': case 'ofport-alloc-failed': case 'ofproto-nonexistent-port':
+      case 'bfd-state-change':
+        break
+      case 'vlog-dropped': case 'vlog':
+        if (e.module !== 'bfd') return []
+        break
+      default:
+        return []
+    }
+    const t = e.timeMs ?? e.source.wrapperTimeMs ?? (ctx.watermark === -Infinity ? null : ctx.watermark)
+    if (t === null) { counters.untimed++; return [] }
+    if (t < ctx.watermark - opts.allowedLatenessMs) { counters.late++; return [] }
+    const node = e.source.node ?? UNKNOWN_NODE
+    if (isDuplicate(e, node, t)) { counters.duplicates++; return [] }
+    if (t > ctx.watermark) ctx.watermark = t
+    ctx.nodes.seen(node)
+    const out: Signal[] = []
+    counters.used++
+    switch (e.kind) {
+      case 'lport-claim': case 'lport-chassis-change': claims.onClaim(e, t, node, out); break
+      case 'lport-release': claims.onRelease(e, t, node, out); break
+      case 'iface-added': ofport.onAdded(e, t, node, out); break
+      case 'port-add-failed': ofport.onAddFailed(e, t, node, out); break
+      case 'ofport-alloc-failed': ofport.onAllocFailed(e, t, node, out); break
+      case 'ofproto-nonexistent-port': ofport.onNonexistent(e, t, node, out); break
+      case 'bfd-state-change': bfd.onStateChange(e, t, node, out); break
+      case 'vlog-dropped': if (e.module === 'bfd') bfd.onDropped(e, t, node, out); break
+      case 'vlog': bfd.onVisible(t, node); break
+    }
+    housekeeping(out)
+    return out
+  }
+
+  function stats (): DetectorStats {
+    return {
+      events: counters.events,
+      unparsed: counters.unparsed,
+      used: counters.used,
+      duplicates: counters.duplicates,
+      late: counters.late,
+      untimed: counters.untimed,
+      signals: { byKind: { ...lc.counters.byKind }, byStatus: { ...lc.counters.byStatus } },
+      evictions: {
+        ports: claims.evictions(),
+        nodes: ctx.nodes.evictions() + bfd.evictions(),
+        ifaces: ofport.evictions(),
+        dedupe: counters.dedupeEvictions,
+        signals: lc.counters.refused
+      }
+    }
+  }
+
+  return {
+    options: opts,
+    push,
+    tick (nowMs) {
+      if (!Number.isFinite(nowMs)) return []
+      if (nowMs > ctx.watermark) ctx.watermark = nowMs
+      const out: Signal[] = []
+      lastSweep = -Infinity
+      housekeeping(out)
+      return out
+    },
+    flush () {
+      const out: Signal[] = []
+      lc.flush(out)
+      return out
+    },
+    snapshot () {
+      const th = ctx.throttle()
+      return {
+        watermarkMs: ctx.watermark === -Infinity ? null : ctx.watermark,
+        open: lc.current(),
+        ports: claims.ports(100),
+        chassis: ctx.nodes.chassisMap(),
+        throttle: { regime: th.regime, minReclaimIntervalMs: th.floorMs, inferred: th.inferred, samples: th.samples },
+        trackedPorts: claims.trackedPorts(),
+        stats: stats()
+      }
+    },
+    get stats () { return stats() }
+  }
+}

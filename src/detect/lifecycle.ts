@@ -1,0 +1,108 @@
+// One firing, rate-limited updates, one resolved: the lifecycle every rule shares. Keys are `rule:subject`.
+import type { Signal, SignalKind, SignalStatus } from '../types.js'
+
+/** The base fields the lifecycle owns; a rule's `render` adds `severity` and its own fields. */
+export interface RenderBase {
+  key: string
+  status: SignalStatus
+  startMs: number
+  lastMs: number
+  resolvedBy?: 'quiet' | 'shutdown'
+}
+
+export type Render = (base: RenderBase) => Signal
+
+export interface OpenRecord {
+  key: string
+  kind: SignalKind
+  startMs: number
+  lastMs: number
+  lastEmitMs: number
+  status: SignalStatus
+  render: Render
+  onResolve: (() => void) | undefined
+}
+
+export interface LifecycleCounters {
+  byKind: Record<SignalKind, number>
+  byStatus: Record<SignalStatus, number>
+  /** Conditions not opened because `maxOpenSignals` were open. */
+  refused: number
+}
+
+export interface Lifecycle {
+  readonly open: Map<string, OpenRecord>
+  readonly counters: LifecycleCounters
+  isOpen: (key: string) => boolean
+  /** Opens `key` and emits `firing`; false when `maxOpenSignals` are already open. */
+  fire: (key: string, kind: SignalKind, startMs: number, lastMs: number, render: Render, onResolve: (() => void) | undefined, out: Signal[]) => boolean
+  /** New evidence at `lastMs`; emits an `update` when `updateIntervalMs` passed since the last emission. */
+  touch: (key: string, lastMs: number, nowMs: number, out: Signal[]) => void
+  /** Resolves everything quiet for `quietMs` at `nowMs`. */
+  sweep: (nowMs: number, out: Signal[]) => void
+  /** Resolves everything still open (`resolvedBy: 'shutdown'`). */
+  flush: (out: Signal[]) => void
+  /** Current numbers of every open condition, without emitting. */
+  current: () => Signal[]
+}
+
+export function createLifecycle (opts: { quietMs: number, updateIntervalMs: number, maxOpenSignals: number }): Lifecycle {
+  const open = new Map<string, OpenRecord>()
+  const counters: LifecycleCounters = {
+    byKind: { 'claim-storm': 0, 'claim-load': 0, 'port-flap': 0, 'ofport-exhausted': 0, 'ofport-leak': 0, 'bfd-mass-down': 0 },
+    byStatus: { firing: 0, update: 0, resolved: 0 },
+    refused: 0
+  }
+
+  function emit (rec: OpenRecord, status: SignalStatus, out: Signal[], resolvedBy?: 'quiet' | 'shutdown'): void {
+    const base: RenderBase = { key: rec.key, status, startMs: rec.startMs, lastMs: rec.lastMs }
+    if (resolvedBy !== undefined) base.resolvedBy = resolvedBy
+    out.push(rec.render(base))
+    rec.status = status
+    counters.byKind[rec.kind]++
+    counters.byStatus[status]++
+  }
+
+  function resolve (rec: OpenRecord, by: 'quiet' | 'shutdown', out: Signal[]): void {
+    open.delete(rec.key)
+    emit(rec, 'resolved', out, by)
+    rec.onResolve?.()
+  }
+
+  return {
+    open,
+    counters,
+    isOpen: (key) => open.has(key),
+    fire (key, kind, startMs, lastMs, render, onResolve, out) {
+      if (open.has(key)) return true
+      if (open.size >= opts.maxOpenSignals) { counters.refused++; return false }
+      const rec: OpenRecord = { key, kind, startMs, lastMs, lastEmitMs: lastMs, status: 'firing', render, onResolve }
+      open.set(key, rec)
+      emit(rec, 'firing', out)
+      return true
+    },
+    touch (key, lastMs, nowMs, out) {
+      const rec = open.get(key)
+      if (rec === undefined) return
+      if (lastMs > rec.lastMs) rec.lastMs = lastMs
+      if (nowMs - rec.lastEmitMs >= opts.updateIntervalMs) {
+        rec.lastEmitMs = nowMs
+        emit(rec, 'update', out)
+      }
+    },
+    sweep (nowMs, out) {
+      for (const rec of [...open.values()]) {
+        if (nowMs - rec.lastMs >= opts.quietMs) resolve(rec, 'quiet', out)
+      }
+    },
+    flush (out) {
+      for (const rec of [...open.values()]) resolve(rec, 'shutdown', out)
+    },
+    current () {
+      const out: Signal[] = []
+      for (const rec of open.values()) out.push(rec.render({ key: rec.key, status: rec.status, startMs: rec.startMs, lastMs: rec.lastMs }))
+      return out
+    }
+  }
+}
+
