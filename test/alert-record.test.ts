@@ -1,6 +1,6 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { toAlertRecord, handoffPairs } from '../src/alert/alert-record.js'
+import { toAlertRecord, handoffPairs, faultNode } from '../src/alert/alert-record.js'
 import { alertMessage, clean, shortName } from '../src/alert/message.js'
 import { VERSION } from '../src/version.js'
 import type { ClaimStormSignal, Signal, SignalKind } from '../src/types.js'
@@ -297,6 +297,19 @@ t.test('message: log-supplied names cannot forge lines or reorder text', async (
   t.equal(shortName('cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90'), 'cr-lrp-83cee638…')
   t.equal(shortName('5ae51ed2-c03a-4d4f-9b80-27a8d4e6720b'), '5ae51ed2…')
   t.equal(shortName('tap5ae51ed2-c0'), 'tap5ae51ed2-c0')
+})
+
+t.test('a claim storm without participants or pairs still reads', async (t) => {
+  const storm = { ...example('claim-storm'), participants: [], undetermined: true }
+  t.match(alertMessage(storm), 'gw1 and gw3 took it from each other 86 times', 'names from the hand-off pairs')
+  t.match(alertMessage({ ...storm, handoffPairs: {} }), 'Claim storm on gateway port cr-lrp-83cee638…: 86 claims in 21 s')
+})
+
+t.test('an unknown signal kind (untyped caller) is a StormError, and alertMessage still answers', async (t) => {
+  const bogus = { ...example('port-flap'), kind: 'bogus' } as unknown as Signal
+  t.throws(() => toAlertRecord(bogus), { name: 'StormError', code: 'E_INPUT' })
+  t.match(alertMessage(bogus), 'unknown signal kind')
+  t.equal(faultNode(bogus), undefined)
 })
 
 t.test('docs/alert-record.md carries the current generated section', async (t) => {
