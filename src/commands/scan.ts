@@ -1,7 +1,205 @@
-import type { Command } from 'commander'
+// `claimstorm scan PATH…`: a night's logs from every gateway → what stormed, when, and which node
+// to drain. Exit status like a linter: 0 nothing found, 1 warnings, 2 critical, 3 usage or input error.
+import { writeFile } from 'node:fs/promises'
+import { Option, type Command } from 'commander'
 import type { CommandContext } from '../cli.js'
+import { StormError, isStormError } from '../errors.js'
+import { DEFAULT_DETECTOR_OPTIONS, resolveDetectorOptions, type DetectorOptions } from '../detect/options.js'
+import type { ThrottleRegime } from '../types.js'
+import { toAlertRecord } from '../alert/alert-record.js'
+import { serializeAlert } from '../alert/serialize.js'
+import { compileNodePattern } from '../scan/attribute-node.js'
+import { planScan, runScan, type ScanOptions } from '../scan/scan.js'
+import { renderSummary } from '../scan/summary.js'
+import { renderHtmlReport } from '../scan/report/html.js'
+import { createProgressReporter, silentProgress } from '../scan/progress.js'
+import type { ScanReport } from '../scan/model.js'
 
-// Placeholder registration; the real `claimstorm scan` is being written (see the issue).
+// The statuses of src/cli.ts, restated so that loading this command does not load every other one.
+const EXIT_OK = 0
+const EXIT_WARNING = 1
+const EXIT_CRITICAL = 2
+const EXIT_USAGE = 3
+
+/** Inputs smaller than this finish before a progress line would help. */
+export const PROGRESS_MIN_BYTES = 32 * 1024 * 1024
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/**
+ * `--since` / `--until`: an ISO 8601 time (UTC when it has no zone, like the logs) or a duration
+ * back from `nowMs` (`90s`, `30m`, `2h`, `1d`).
+ */
+export function parseTimeArg (flag: string, value: string, nowMs: number): number {
+  const rel = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim())
+  if (rel !== null) return nowMs - Number(rel[1]) * (UNIT_MS[rel[2] ?? 's'] ?? 1000)
+  let text = value.trim()
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z'
+  else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text = `${text.replace(' ', 'T')}Z`
+  const ms = Date.parse(text)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
+    throw new StormError('E_USAGE', `${flag} ${JSON.stringify(value)}: expected an ISO time (2026-11-22T07:45:00Z) or a duration back from now (90s, 30m, 2h, 1d)`)
+  }
+  return ms
+}
+
+function kebab (name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+}
+
+const THRESHOLD_KEYS = Object.keys(DEFAULT_DETECTOR_OPTIONS) as Array<keyof typeof DEFAULT_DETECTOR_OPTIONS>
+
+function exitFor (report: ScanReport): number {
+  if (report.issues.some((i) => i.explicit || i.code === 'corrupt-gzip' || i.code === 'unreadable' || i.code === 'read-error')) return EXIT_USAGE
+  if (report.files.length === 0 || report.files.every((f) => f.status !== 'ok')) return EXIT_USAGE
+  if (report.verdict.level === 'critical') return EXIT_CRITICAL
+  if (report.verdict.level === 'warning') return EXIT_WARNING
+  return EXIT_OK
+}
+
+async function write (ctx: CommandContext, text: string): Promise<void> {
+  if (!ctx.io.stdout.write(text)) await new Promise<void>((resolve) => ctx.io.stdout.once('drain', resolve))
+}
+
+async function run (ctx: CommandContext, paths: string[], flags: Record<string, unknown>): Promise<void> {
+  const err = (s: string): void => { ctx.io.stderr.write(`claimstorm scan: ${s}\n`) }
+  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? flags[k] : undefined)
+  let options: ScanOptions
+  try {
+    options = { paths }
+    const node = str('node')
+    const pattern = str('nodePattern')
+    if (node !== undefined && pattern !== undefined) throw new StormError('E_USAGE', '--node and --node-pattern cannot be used together')
+    if (node !== undefined) {
+      if (paths.length > 1) throw new StormError('E_USAGE', `--node names the node of a single input, but ${paths.length} paths were given; use --node-pattern for several`)
+      if (node.trim() === '') throw new StormError('E_USAGE', '--node needs a node name')
+      options.node = node
+    }
+    if (pattern !== undefined) options.nodePattern = compileNodePattern(pattern)
+    const now = Date.now()
+    const since = str('since')
+    const until = str('until')
+    if (since !== undefined) options.sinceMs = parseTimeArg('--since', since, now)
+    if (until !== undefined) options.untilMs = parseTimeArg('--until', until, now)
+    if (options.sinceMs !== undefined && options.untilMs !== undefined && options.sinceMs > options.untilMs) {
+      throw new StormError('E_USAGE', '--since is after --until')
+    }
+    const det: Partial<DetectorOptions> = {}
+    const ovn = str('ovnVersion')
+    if (ovn !== undefined) det.ovnVersion = ovn
+    const throttle = str('throttle')
+    if (throttle !== undefined) det.throttleRegime = throttle as ThrottleRegime
+    for (const k of THRESHOLD_KEYS) {
+      const v = str(k)
+      if (v === undefined) continue
+      const n = Number(v)
+      if (v.trim() === '' || !Number.isFinite(n)) throw new StormError('E_USAGE', `--${kebab(k)} ${JSON.stringify(v)}: expected a number`)
+      ;(det as Record<string, unknown>)[k] = n
+    }
+    resolveDetectorOptions(det) // validate before reading a byte
+    options.detector = det
+    const mlb = str('maxLineBytes')
+    if (mlb !== undefined) {
+      const n = Number(mlb)
+      if (!Number.isSafeInteger(n) || n < 256) throw new StormError('E_USAGE', `--max-line-bytes ${JSON.stringify(mlb)}: expected an integer ≥ 256`)
+      options.maxLineBytes = n
+    }
+    if (flags['compareBaseline'] === true) options.compareBaseline = true
+  } catch (e) {
+    if (!isStormError(e)) throw e
+    err(e.message)
+    ctx.code = EXIT_USAGE
+    return
+  }
+
+  const plan = await planScan(options)
+  const quiet = flags['quiet'] === true
+  const minBytes = Number(ctx.io.env['CLAIMSTORM_PROGRESS_MIN_BYTES'] ?? PROGRESS_MIN_BYTES)
+  const progress = !quiet && ctx.io.stderrIsTTY && plan.bytesTotal >= minBytes
+    ? createProgressReporter(plan.bytesTotal, { write: (s) => { ctx.io.stderr.write(s) }, nowMs: () => performance.now() })
+    : silentProgress
+  options.onProgress = (bytes, lines) => { progress.update(bytes, lines) }
+  let report: ScanReport
+  try {
+    report = await runScan(options, plan)
+  } finally {
+    progress.done()
+  }
+  for (const i of report.issues) {
+    // files that are not logs found while walking a directory (dpkg.log in /var/log) are only listed
+    if (i.code === 'not-a-log' && !i.explicit && quiet) continue
+    err(i.message)
+  }
+
+  if (flags['json'] === true) {
+    for (const s of report.signals) await write(ctx, `${serializeAlert(toAlertRecord(s))}\n`)
+  } else {
+    await write(ctx, `${renderSummary(report, { color: ctx.io.stdoutIsTTY && flags['color'] !== false })}\n`)
+  }
+  const reportPath = str('report')
+  if (reportPath !== undefined) {
+    try {
+      await writeFile(reportPath, renderHtmlReport(report))
+      if (flags['json'] !== true) await write(ctx, `\nReport written to ${reportPath}\n`)
+    } catch (e) {
+      err(`cannot write the report to ${reportPath}: ${e instanceof Error ? e.message : String(e)}`)
+      ctx.code = EXIT_USAGE
+      return
+    }
+  }
+  ctx.code = exitFor(report)
+}
+
+const EXAMPLES = `
+Examples:
+  $ claimstorm scan examples/sample
+      one directory per node (gw1/ovn-controller.log, gw1/ovs-vswitchd.log, …): summary + verdict
+  $ claimstorm scan /srv/logs/2026-11-22 --report storm.html --compare-baseline
+      a night of logs from every gateway, an HTML report, and where today's Loki rule would have fired
+  $ claimstorm scan /var/log/ovn/ovn-controller.log /var/log/openvswitch/ovs-vswitchd.log --node gw3
+      --node gives every file of a single node's input its node name (here gw3)
+  $ claimstorm scan dump/ --node-pattern 'dump/([^/]+)/' --since 2026-11-22T07:40:00Z --until 2026-11-22T07:50:00Z
+      the node name from the path; only events in the window
+  $ claimstorm scan /var/log/pods --since 2h --json | jq .message
+      alert records as NDJSON (the same schema as serve)
+
+Node attribution, per file: record metadata when the lines carry it (Fluent Bit / Vector records,
+syslog hosts); otherwise the parent directory of a daemon log (gw1/ovn-controller.log → gw1, rotated
+.1 / .gz too), the pod name of a Kubernetes log path, else the file name (gw1.log → gw1). The summary
+lists the node each file was given.
+
+Exit status: 0 nothing found, 1 warnings, 2 critical, 3 usage or input error (missing file, unreadable
+directory, corrupt .gz, a named file that is not a log). The scan goes on past input errors.
+`
+
+/** Registers `claimstorm scan`. */
 export function registerScanCommand (program: Command, ctx: CommandContext): void {
-  program.command('scan').description('(not yet available)').action(() => { ctx.code = 3 })
+  const cmd = program.command('scan')
+    .description('scan OVS/OVN log files or directories (one night, every node) for claim storms, ofport exhaustion and mass BFD down')
+    .argument('<path...>', 'log files (.log, .log.1, .gz) or directories walked recursively')
+    .option('--json', 'print the alert records as NDJSON instead of the summary')
+    .option('--report <file.html>', 'also write a self-contained HTML report (timelines per stormed port, BFD, ofports)')
+    .option('--compare-baseline', 'also evaluate today\'s Loki rule rate(|= "binding|INFO|cr-lrp" [1m]) > 1 per node and print where it would have fired')
+    .option('--node <name>', 'node name for every file of a single PATH (default: from metadata or path)')
+    .option('--node-pattern <regex>', 'node name from each file\'s path: the named group "node" or the first capture group')
+    .option('--since <time>', 'leave out events before this time: ISO (UTC unless a zone is given) or a duration back from now (30m, 2h, 1d)')
+    .option('--until <time>', 'leave out events after this time (same forms as --since)')
+    .option('--max-line-bytes <n>', 'longest line read, in bytes (default: 1048576)')
+    .option('-q, --quiet', 'no progress line, and no notes about non-log files found in directories')
+    .option('--no-color', 'no ANSI colours on a terminal')
+  cmd.optionsGroup('Detector options:')
+  cmd.option('--ovn-version <version>', 'OVN version of the chassis (e.g. 23.03.1): sets the re-claim throttle regime (default: inferred)')
+  cmd.addOption(new Option('--throttle <regime>', 'OVN re-claim throttle: none (< 22.09), 500ms (22.09+), 2s (24.03.7+, 25.03.2+, 25.09+) (default: inferred)').choices(['none', '500ms', '2s']))
+  for (const k of THRESHOLD_KEYS) {
+    const unit = /Ms$/.test(k) ? 'ms' : /PerSec$/.test(k) ? 'n/s' : /Seconds$/.test(k) ? 's' : 'n'
+    cmd.option(`--${kebab(k)} <${unit}>`, `detector option ${k} (default: ${String(DEFAULT_DETECTOR_OPTIONS[k])})`)
+  }
+  cmd.addHelpText('after', EXAMPLES)
+  cmd.action(async (paths: string[], flags: Record<string, unknown>) => { await run(ctx, paths, flags) })
+  program.addHelpText('after', `
+Examples:
+  $ claimstorm scan examples/sample                      what stormed in a night of logs, and which node to drain
+  $ claimstorm scan logs/ --report storm.html            the same with an HTML report
+  $ claimstorm scan --help                               every scan option, node attribution, exit statuses
+`)
 }

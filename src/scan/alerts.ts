@@ -109,6 +109,8 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   const vifStorms = storms.length - gwStorms.length
   if (gwStorms.length > 0) parts.push(`${plural(gwStorms.length, 'gateway port', 'gateway ports')} storming`)
   if (vifStorms > 0) parts.push(`${plural(vifStorms, 'VIF port', 'VIF ports')} storming`)
+  const load = rows.filter((r) => r.kind === 'claim-load')
+  if (load.length > 0) parts.push(`Southbound claim load up to ${Math.round(Math.max(...load.map((r) => r.peakRate ?? 0)))} claims/s`)
   const byKind = (kind: AlertRow['kind'], label: string): void => {
     const ks = rows.filter((r) => r.kind === kind)
     if (ks.length === 0) return
@@ -151,7 +153,7 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   }
   const verb = gwStorms.length > 0 ? 'drain' : 'look at'
   const why = best > 1 && best === storms.length
-    ? `first suspect on all ${best} storms${reason === '' ? '' : `: ${shortReason(reason)}`}`
+    ? `first suspect on all ${best} storms${reason === '' ? '' : `; ${shortReason(reason)}`}`
     : shortReason(reason)
   return { level, text: `${head}; ${verb} ${culprit} first${why === '' ? '' : ` (${why})`}`, culprit }
 }

@@ -1,0 +1,270 @@
+// claimstorm scan, the core: files → lines → events (per file, node attributed) → merged by event
+// time across nodes → detector → signals, plus the evidence the report plots. One pass, bounded
+// memory; a problem with one file is reported and the scan goes on with the rest.
+import { open } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
+import type { ParseResult, Signal } from '../types.js'
+import { VERSION } from '../version.js'
+import { StormError } from '../errors.js'
+import { isLineIssue, readLineBatches } from '../parse/read-lines.js'
+import { createLineParser } from '../parse/line-parser.js'
+import { mergeByTime, timeOf } from '../detect/merge.js'
+import { createDetector } from '../detect/detector.js'
+import type { DetectorOptions } from '../detect/options.js'
+import { attributeNode, fileStem, type AttributeOptions } from './attribute-node.js'
+import { walkInputs, type InputIssue, type WalkFs } from './walk.js'
+import { createCollector, type CollectOptions } from './collect.js'
+import { foldAlerts, verdictOf } from './alerts.js'
+import { compareWithBaseline, createBaselineEvaluator } from './baseline.js'
+import type { ScanReport, ScannedFile } from './model.js'
+
+export interface ScanOptions extends AttributeOptions {
+  paths: string[]
+  /** Events before this event time (epoch ms) are left out. */
+  sinceMs?: number
+  /** Events after this event time (epoch ms) are left out. */
+  untilMs?: number
+  /** Passed to the detector (thresholds, `ovnVersion`, `throttleRegime`). */
+  detector?: Partial<DetectorOptions>
+  /** Also evaluate today's Loki rule on the same input. */
+  compareBaseline?: boolean
+  /**
+   * Lines read from the head of a file before deciding it is not an OVS/OVN log (no vlog line among them).
+   * @default 1000
+   */
+  sniffLines?: number
+  /**
+   * Longest line read, in bytes.
+   * @default 1048576
+   */
+  maxLineBytes?: number
+  collect?: CollectOptions
+  /** Called every few thousand lines with bytes read so far (for the progress line). */
+  onProgress?: (bytesRead: number, lines: number) => void
+  /** Injected file system for the walk (tests). */
+  fs?: WalkFs
+  /** Monotonic clock for the elapsed time. @default performance.now */
+  nowMs?: () => number
+}
+
+export interface ScanPlan {
+  files: Array<ScannedFile & { explicit: boolean }>
+  issues: InputIssue[]
+  bytesTotal: number
+}
+
+/** Walks the inputs and gives every file its node (the first half of a scan; the CLI sizes its progress from it). */
+export async function planScan (options: Pick<ScanOptions, 'paths' | 'node' | 'nodePattern' | 'fs'>): Promise<ScanPlan> {
+  const walk = await walkInputs(options.paths, options.fs === undefined ? {} : { fs: options.fs })
+  const attr: AttributeOptions = {}
+  if (options.node !== undefined) attr.node = options.node
+  if (options.nodePattern !== undefined) attr.nodePattern = options.nodePattern
+  const files = walk.files.map((f) => {
+    const a = attributeNode(f.path, attr)
+    const file: ScannedFile & { explicit: boolean } = {
+      path: f.path, node: a.node, nodeFrom: a.from, recordNodes: [], bytes: 0, lines: 0, events: 0, unparsed: 0,
+      firstMs: null, lastMs: null, status: 'ok', explicit: f.explicit
+    }
+    return file
+  })
+  return { files, issues: walk.issues, bytesTotal: walk.files.reduce((a, f) => a + f.bytes, 0) }
+}
+
+interface Shared {
+  bytesRead: number
+  lines: number
+  outsideWindow: number
+}
+
+
+/**
+ * One file's events, in file order. Never throws: an unreadable file, corrupt gzip or a file that
+ * is not a log ends the stream early and becomes an issue.
+ */
+async function * fileEvents (file: ScannedFile & { explicit: boolean }, options: ScanOptions, shared: Shared, issues: InputIssue[]): AsyncGenerator<ParseResult> {
+  const sniff = options.sniffLines ?? 1000
+  const recordNodes = new Set<string>()
+  let handle
+  try {
+    handle = await open(file.path, 'r')
+  } catch (err) {
+    file.status = 'read-error'
+    issues.push({ code: 'unreadable', path: file.path, explicit: file.explicit, message: `cannot read ${file.path}: ${describeError(err)}; skipped` })
+    return
+  }
+  const stream = handle.createReadStream({ highWaterMark: 256 * 1024 })
+  async function * counted (): AsyncGenerator<Buffer> {
+    for await (const chunk of stream) {
+      const b = chunk as Buffer
+      file.bytes += b.length
+      shared.bytesRead += b.length
+      yield b
+    }
+  }
+  const parser = createLineParser({ source: { node: file.node, file: file.path }, maxLineBytes: options.maxLineBytes ?? 1024 * 1024 })
+  const since = options.sinceMs ?? -Infinity
+  const until = options.untilMs ?? Infinity
+  let notLog = false
+  const take = (r: ParseResult, out: ParseResult[]): void => {
+    if (r.kind === 'unparsed') {
+      file.unparsed++
+      return
+    }
+    file.events++
+    const node = r.source.node
+    if (node !== undefined && node !== file.node && recordNodes.size < 32) recordNodes.add(node)
+    const t = timeOf(r)
+    if (t !== null) {
+      if (t < since || t > until) { shared.outsideWindow++; return }
+      if (file.firstMs === null || t < file.firstMs) file.firstMs = t
+      if (file.lastMs === null || t > file.lastMs) file.lastMs = t
+    }
+    out.push(r)
+  }
+  try {
+    outer:
+    for await (const batch of readLineBatches(counted(), options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes })) {
+      const out: ParseResult[] = []
+      for (const raw of batch) {
+        file.lines++
+        shared.lines++
+        if (isLineIssue(raw)) {
+          file.unparsed++
+          if (raw.code === 'truncated') {
+            file.status = 'corrupt-gzip'
+            issues.push({ code: 'corrupt-gzip', path: file.path, explicit: file.explicit, message: `${file.path}: corrupt gzip (${raw.detail.replace(/^gzip: /, '')}) after ${file.lines - 1} lines; the lines before it were scanned` })
+          }
+          continue
+        }
+        for (const r of parser.push(raw)) take(r, out)
+        if (file.events === 0 && file.lines >= sniff) { notLog = true; break }
+      }
+      if (out.length > 0) yield * out
+      if (notLog) break outer
+    }
+    if (!notLog) {
+      const out: ParseResult[] = []
+      for (const r of parser.flush()) take(r, out)
+      if (out.length > 0) yield * out
+      if (file.events === 0 && file.lines > 0 && file.status === 'ok') notLog = true
+    }
+  } catch (err) {
+    file.status = 'read-error'
+    issues.push({ code: 'read-error', path: file.path, explicit: file.explicit, message: `cannot read ${file.path}: ${describeError(err)}; scanned what came before` })
+  } finally {
+    stream.destroy()
+    await handle.close().catch(() => undefined)
+  }
+  if (notLog) {
+    file.status = 'not-a-log'
+    issues.push({
+      code: 'not-a-log',
+      path: file.path,
+      explicit: file.explicit,
+      message: `${file.path} is not an OVS/OVN log (no vlog line in its first ${Math.min(file.lines, sniff)} lines); skipped`
+    })
+  }
+  file.recordNodes = [...recordNodes].sort()
+}
+
+/** `x.log.3.gz` → 3, `x.log.1` → 1, `x.log` → 0, `0.log.20240905-163854` → -20240905163854 (CRI: older first). */
+function rotationIndex (path: string): number {
+  const name = basename(path).replace(/\.gz$/, '')
+  const num = /\.log\.(\d+)$/.exec(name)
+  if (num !== null) return Number(num[1])
+  const stamp = /\.log\.(\d{8})-(\d{6})$/.exec(name)
+  if (stamp !== null) return 1e15 - Number(`${stamp[1] ?? ''}${stamp[2] ?? ''}`)
+  return 0
+}
+
+/** Groups the files of one log (same directory, stem and node) into rotation order, oldest first. */
+export function rotationChains<T extends { path: string; node: string }> (files: readonly T[]): T[][] {
+  const chains = new Map<string, T[]>()
+  for (const f of files) {
+    const key = `${f.node}\u0000${dirname(f.path)}\u0000${fileStem(f.path)}`
+    const c = chains.get(key)
+    if (c === undefined) chains.set(key, [f])
+    else c.push(f)
+  }
+  return [...chains.values()].map((c) => c.sort((a, b) => rotationIndex(b.path) - rotationIndex(a.path)))
+}
+
+async function * chainEvents (chain: Array<ScannedFile & { explicit: boolean }>, options: ScanOptions, shared: Shared, issues: InputIssue[]): AsyncGenerator<ParseResult> {
+  for (const f of chain) yield * fileEvents(f, options, shared, issues)
+}
+
+function describeError (err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'EISDIR') return 'is a directory'
+  if (err instanceof StormError && err.cause instanceof Error) return err.cause.message
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** Runs a whole scan and returns the report model. Throws only for bad options (`StormError`). */
+export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<ScanReport> {
+  const now = options.nowMs ?? (() => performance.now())
+  const started = now()
+  const p = plan ?? await planScan(options)
+  const detector = createDetector(options.detector ?? {})
+  const issues = [...p.issues]
+  const shared: Shared = { bytesRead: 0, lines: 0, outsideWindow: 0 }
+  const collector = createCollector(options.collect ?? {})
+  const baseline = options.compareBaseline === true ? createBaselineEvaluator() : null
+  const signals: Signal[] = []
+  // rotated files of one log are read one after the other (oldest first) as one input: the merge
+  // then holds one open file per log, not one per file
+  const inputs = rotationChains(p.files).map((chain) => chainEvents(chain, options, shared, issues))
+  const onSignals = (out: Signal[]): void => {
+    if (out.length === 0) return
+    collector.signals(out)
+    for (const s of out) signals.push(s)
+  }
+  let n = 0
+  let firstMs: number | null = null
+  let lastMs: number | null = null
+  for await (const r of mergeByTime(inputs)) {
+    collector.push(r)
+    baseline?.push(r)
+    onSignals(detector.push(r))
+    const t = timeOf(r)
+    if (t !== null) {
+      if (firstMs === null || t < firstMs) firstMs = t
+      if (lastMs === null || t > lastMs) lastMs = t
+    }
+    if ((++n & 4095) === 0) options.onProgress?.(shared.bytesRead, shared.lines)
+  }
+  onSignals(detector.flush())
+  options.onProgress?.(shared.bytesRead, shared.lines)
+
+  const alerts = foldAlerts(signals)
+  const nodes = [...new Set(p.files.flatMap((f) => (f.status === 'not-a-log' ? [] : [f.node, ...f.recordNodes])))].sort()
+  const files = p.files.map(({ explicit: _explicit, ...f }) => f)
+  const report: ScanReport = {
+    version: VERSION,
+    paths: [...options.paths],
+    files,
+    issues,
+    signals,
+    alerts,
+    timelines: collector.timelines(),
+    bfd: collector.bfd(),
+    ofports: collector.ofports(),
+    droppedPoints: collector.dropped(),
+    totals: {
+      files: files.length,
+      bytes: files.reduce((a, f) => a + f.bytes, 0),
+      lines: shared.lines,
+      events: files.reduce((a, f) => a + f.events, 0),
+      unparsed: files.reduce((a, f) => a + f.unparsed, 0),
+      outsideWindow: shared.outsideWindow,
+      elapsedMs: now() - started
+    },
+    firstMs,
+    lastMs,
+    nodes,
+    verdict: verdictOf(alerts)
+  }
+  if (baseline !== null) report.baseline = compareWithBaseline(baseline.finish(), report)
+  return report
+}
