@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs'
 import { toAlertRecord, handoffPairs, faultNode } from '../src/alert/alert-record.js'
 import { alertMessage, clean, shortName } from '../src/alert/message.js'
 import { VERSION } from '../src/version.js'
-import type { ClaimStormSignal, Signal, SignalKind } from '../src/types.js'
+import type { ClaimStormSignal, ParseResult, Signal, SignalKind } from '../src/types.js'
+import { serializeAlert } from '../src/alert/serialize.js'
+import { parseLine } from '../src/parse/parse-line.js'
+import { createDetector } from '../src/detect/detector.js'
+import { labLogs } from './helpers/fixtures.js'
 import {
   DOCS_PATH, exampleSignals, exampleSignalsAllStatuses, renderAlertDocs, updatedDocs, withStatus
 } from '../scripts/alert-examples.js'
@@ -317,4 +321,53 @@ t.test('docs/alert-record.md carries the current generated section', async (t) =
   t.equal(docs, updatedDocs(docs), 'run: node --import tsx scripts/alert-examples.ts --write')
   t.ok(docs.includes(renderAlertDocs()))
   t.throws(() => updatedDocs('no markers'), /markers not found/)
+})
+
+// Every Signal field the record maps (or deliberately leaves to other fields). A field the detector adds
+// to src/types.ts shows up here first: map it in src/alert/alert-record.ts, then list it.
+const MAPPED: Record<SignalKind, readonly string[]> = {
+  'claim-storm': ['lport', 'portClass', 'claimActs', 'handoffs', 'handoffPairs', 'claimsPerSec', 'peakClaimsPerSec', 'participants', 'suspects', 'undetermined', 'throttle'],
+  'claim-load': ['claimsPerSec', 'peakClaimsPerSec', 'ports', 'nodes'],
+  'port-flap': ['lport', 'node', 'claims', 'releases', 'cyclesPerSec', 'ofports'],
+  'ofport-exhausted': ['node', 'bridge', 'iface', 'trigger', 'lines'],
+  'ofport-leak': ['node', 'bridge', 'iface', 'readds', 'firstOfport', 'lastOfport', 'growthPerMin', 'busyErrors', 'estimatedExhaustionMs'],
+  'bfd-mass-down': ['node', 'downLogged', 'hiddenEstimate', 'ifaces', 'estimated']
+}
+const BASE = ['kind', 'key', 'status', 'severity', 'startMs', 'lastMs', 'resolvedBy']
+
+/** What the real parser + detector make of one lab scenario (lines of all nodes, in time order). */
+function labSignals (scenario: string): Signal[] {
+  const results: ParseResult[] = []
+  for (const log of labLogs('sample', scenario)) {
+    for (const line of log.lines) results.push(parseLine(line, { source: { node: log.node } }))
+  }
+  const time = (r: ParseResult): number => (r.kind === 'unparsed' ? 0 : r.timeMs ?? 0)
+  results.sort((a, b) => time(a) - time(b))
+  const detector = createDetector()
+  const out: Signal[] = []
+  for (const r of results) out.push(...detector.push(r))
+  out.push(...detector.flush())
+  return out
+}
+
+t.test('real signals (lab scenarios 5 and 7 through the parser and detector) map and round-trip', async (t) => {
+  const signals = [...labSignals('07-multi-gw-bad-node-storm'), ...labSignals('05-port-flap-ofport-growth')]
+  t.ok(signals.length > 0)
+  for (const s of [...signals, ...exampleSignalsAllStatuses()]) {
+    const unmapped = Object.keys(s).filter((k) => !BASE.includes(k) && !MAPPED[s.kind].includes(k))
+    t.strictSame(unmapped, [], `${s.kind}: every field is mapped`)
+    const r = toAlertRecord(s)
+    t.strictSame(JSON.parse(serializeAlert(r)), r, `${s.kind} ${s.status} round-trips`)
+  }
+  // Scenario 7's ground truth: gw3 is in every hand-off of all five cr-lrps.
+  const storms = signals.filter((s) => s.kind === 'claim-storm' && s.status !== 'firing').map((s) => toAlertRecord(s))
+  t.equal(new Set(storms.map((r) => r.ovn.lport)).size, 5, 'five ports')
+  for (const r of storms.filter((x) => x.host !== undefined)) {
+    t.equal(r.host?.name, 'gw3')
+    t.match(r.message, r.event.action === 'resolved' ? /; gw3 (is|was) in every hand-off\.$/ : /; gw3 is in every hand-off — drain or fix gw3 first\.$/)
+    t.match(r.message, /cr-lrp-[0-9a-f]{8}…/)
+  }
+  t.ok(storms.some((r) => r.host?.name === 'gw3'), 'gw3 named at least once')
+  const flap = signals.find((s) => s.kind === 'port-flap')
+  t.match(flap === undefined ? '' : alertMessage(flap), /^Port flap of 5ae51ed2… on hv2: /)
 })

@@ -146,7 +146,7 @@ function bfdMassDown (s: BfdMassDownSignal): Parts {
   return {
     what: `Mass BFD down on ${node}`,
     facts: `BFD went down ${count(s.downLogged, 'time')}${where} ${within(s.lastMs - s.startMs)}${hidden}`,
-    advice: `${node} is losing its tunnels to other chassis; check ${node}'s underlay link first`
+    advice: `${node} is losing its tunnels to other chassis; check the underlay between ${node} and ${s.ifaces.length === 0 ? 'its peers' : 'those peers'} first`
   }
 }
 
