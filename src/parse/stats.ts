@@ -82,3 +82,31 @@ export function formatStats (stats: ParseStats): string {
   if (stats.partialLines > 0) out += `partial lines joined: ${stats.partialLines}\n`
   return out
 }
+
+const KIND_SET: Record<ParseResult['kind'], true> = {
+  'lport-claim': true,
+  'lport-chassis-change': true,
+  'lport-claim-addresses': true,
+  'lport-release': true,
+  'lport-claim-postponed': true,
+  'lport-not-claiming': true,
+  'lport-sb-state': true,
+  'lport-ovn-installed': true,
+  'if-status-claim': true,
+  'iface-added': true,
+  'iface-deleted': true,
+  'port-add-failed': true,
+  'ofport-alloc-failed': true,
+  'ofproto-nonexistent-port': true,
+  'bfd-state-change': true,
+  'vlog-dropped': true,
+  vlog: true,
+  unparsed: true
+}
+
+/** Every `ParseResult` kind (the event kinds and `unparsed`). */
+export const RESULT_KINDS = Object.keys(KIND_SET) as ReadonlyArray<ParseResult['kind']>
+
+export function isResultKind (value: string): value is ParseResult['kind'] {
+  return Object.hasOwn(KIND_SET, value)
+}

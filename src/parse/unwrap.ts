@@ -5,10 +5,11 @@
 //   text line ─detect─▶ layer (cri | syslog | json …) ─▶ inner text ─▶ … (≤ maxWrapperDepth) ─▶ Unwrapped
 //   decoded record (msgpack / JSON object) ─────────────▶ message + metadata ─▶ inner text ─▶ …
 //
-// Pure: no I/O, no clock. The year of an RFC 3164 timestamp comes from `referenceTimeMs`. Turning the
-// unwrapped text into an event (`resultFromUnwrapped`, `parseRecord`) is in parse-line.ts.
+// Pure: no I/O, no clock. The year of an RFC 3164 timestamp comes from `referenceTimeMs`.
 import { isUtf8 } from 'node:buffer'
-import type { Envelope, Level, Source, Unparsed, UnparsedCode, WrapperKind } from '../types.js'
+import type { Envelope, Level, OvsEvent, ParseResult, Source, Unparsed, UnparsedCode, WrapperKind } from '../types.js'
+import { DEFAULT_MAX_LINE_BYTES } from './read-lines.js'
+import { eventFromEnvelope, parseVlog } from './vlog.js'
 
 /** A wrapper to force, `auto` to detect it per line, or `syslog` for any syslog / journald text form. */
 export type WrapperOption = 'auto' | 'syslog' | WrapperKind
@@ -56,8 +57,13 @@ export interface UnwrapOptions {
    */
   referenceTimeMs?: number
   /**
+   * Longest line parsed, in bytes; a longer one is an `Unparsed` `too-long`.
+   * @default 1048576 (1 MiB)
+   */
+  maxLineBytes?: number
+  /**
    * `Unparsed.text` is cut to this many bytes (UTF-8).
-   * @default 1024
+   * @default 512
    */
   maxUnparsedTextBytes?: number
 }
@@ -101,7 +107,7 @@ export interface UnwrappedFailure {
 
 export type Unwrapped = UnwrappedText | UnwrappedEnvelope | UnwrappedFailure
 
-export const DEFAULT_MAX_UNPARSED_TEXT_BYTES = 1024
+export const DEFAULT_MAX_UNPARSED_TEXT_BYTES = 512
 export const DEFAULT_MAX_WRAPPER_DEPTH = 3
 
 // ---- small helpers ------------------------------------------------------------------------------
@@ -616,4 +622,59 @@ const SYSLOG_INNER: ReadonlySet<WrapperKind> = new Set(['syslog-rfc3164', 'syslo
 /** After a syslog / journald header, §1.7 continuations lose their indent in some relays: a body without `ovs|` continues. */
 export function isSyslogContinuation (u: UnwrappedText): boolean {
   return SYSLOG_INNER.has(u.inner) && !u.text.startsWith('ovs|')
+}
+
+// ---- from unwrapped text to an event ------------------------------------------------------------
+
+/** Parses one unwrapped vlog line (`parseVlog`, or a `createVlogParser` instance). */
+export type VlogFn = (text: string, source: Source) => OvsEvent | Unparsed
+
+/** Most lines a multi-line message (embedded newlines) contributes as `continuation`; the rest are dropped. */
+export const MAX_EMBEDDED_CONTINUATION_LINES = 256
+
+/**
+ * Parses an unwrapped text as one record: the first line is the vlog record, further embedded lines
+ * (a shipper's multi-line message) become its `continuation`. Never throws.
+ */
+export function resultFromUnwrapped (u: Unwrapped, vlog: VlogFn): ParseResult {
+  if (u.kind === 'unparsed') return u.unparsed
+  if (u.kind === 'envelope') {
+    const env = u.envelope
+    return withContinuation(env.message, (first) => eventFromEnvelope(first === env.message ? env : { ...env, message: first }))
+  }
+  return withContinuation(u.text, (first) => vlog(first, u.source))
+}
+
+function withContinuation (text: string, parse: (first: string) => ParseResult): ParseResult {
+  if (!text.includes('\n')) return parse(text)
+  const lines = text.split('\n', MAX_EMBEDDED_CONTINUATION_LINES + 1).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
+  while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
+  const result = parse(lines[0] ?? '')
+  if (result.kind !== 'unparsed' && lines.length > 1) {
+    result.continuation = [...(result.continuation ?? []), ...lines.slice(1)]
+  }
+  return result
+}
+
+/** A `parseVlog` bound to the line limits in `options`. */
+export function vlogFor (options: UnwrapOptions): VlogFn {
+  const opts = {
+    maxUnparsedTextBytes: options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
+    maxLineChars: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+  }
+  return (text, source) => parseVlog(text, source, opts)
+}
+
+/**
+ * Parses an already-decoded record (what the Forward / HTTP server receives): message at `messageKey`,
+ * node at `nodeKey`; a bare string is a line. Non-object JSON values are `Unparsed` `bad-wrapper`. Never throws.
+ */
+export function parseRecord (record: unknown, options: UnwrapOptions = {}): ParseResult {
+  try {
+    return resultFromUnwrapped(unwrapRecord(record, options), vlogFor(options))
+  } catch (err) {
+    // a bug must not stop a stream: the record becomes data, with the error in `detail`
+    return makeUnparsed('not-vlog', '', { ...options.source, wrapper: 'json' }, options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
+      `internal error: ${err instanceof Error ? err.message : String(err)}`, 0)
+  }
 }

@@ -1,0 +1,290 @@
+// The stateful line parser: what `parseLine` cannot do alone because it needs the neighbouring lines.
+//
+//   line ─screen─▶ unwrap ─▶ CRI/Docker partial? ── join per stream (≤ maxLineBytes) ──┐
+//                                                                                     ▼
+//        continuation (blank-led / empty, §1.7)? ── attach to the held event of the same source
+//        record ─▶ release the held event of that source, hold the new one
+//
+// Every source (wrapper + node + pod + container + file + stream + program + pid) holds at most one
+// event, released by the next record of that source, by `maxHoldLines` further lines without a
+// continuation for it, by `maxOpenSources`, or by `flush()`. So output order is input order within one
+// source; across interleaved sources an event can come out after later lines of other sources.
+import type { OvsEvent, ParseResult, Source, WrapperKind } from '../types.js'
+import { defaultSource, internalError, screenLine, type ParseLineOptions } from './parse-line.js'
+import { DEFAULT_MAX_LINE_BYTES, LINE_ISSUE_HEAD_BYTES, isLineIssue, type LineIssue } from './read-lines.js'
+import { countResult, createStats, type ParseStats } from './stats.js'
+import {
+  DEFAULT_MAX_UNPARSED_TEXT_BYTES, clipText, isContinuationText, isSyslogContinuation, makeUnparsed, resultFromUnwrapped, unwrapJoined,
+  unwrapLine, type PartialFrame, type Unwrapped
+} from './unwrap.js'
+import { StormError } from '../errors.js'
+import { createVlogParser } from './vlog.js'
+
+export interface LineParserOptions extends ParseLineOptions {
+  /**
+   * Most continuation lines attached to one event (a BFD state change has about 25); more are counted and dropped.
+   * @default 64
+   */
+  maxContinuationLines?: number
+  /**
+   * Most bytes of continuation attached to one event; more are counted and dropped.
+   * @default 16384
+   */
+  maxContinuationBytes?: number
+  /**
+   * Most sources holding an event or an unfinished partial line at once; beyond, the least recently
+   * seen one is released.
+   * @default 256
+   */
+  maxOpenSources?: number
+  /**
+   * A held event (or unfinished partial line) is released after this many further lines with nothing for it.
+   * @default 512
+   */
+  maxHoldLines?: number
+}
+
+export interface LineParser {
+  /** One physical line (no `\n`), or a problem `readLines` found with one. Returns what became complete. */
+  push: (line: string | Buffer | LineIssue) => ParseResult[]
+  /** Releases everything held (end of input, or input paused). */
+  flush: () => ParseResult[]
+  readonly stats: ParseStats
+}
+
+interface PartialLine {
+  parts: string[]
+  bytes: number
+  source: Source
+  inner: WrapperKind
+  overflow: boolean
+}
+
+interface SourceState {
+  held: OvsEvent | undefined
+  heldBytes: number
+  partial: PartialLine | undefined
+  lastLine: number
+}
+
+function positiveInt (name: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt
+  if (!Number.isSafeInteger(n) || n < 0) throw new StormError('E_CONFIG', `${name} must be a non-negative integer, got ${String(v)}`)
+  return n
+}
+
+export function sourceKey (s: Source): string {
+  return `${s.wrapper}\u0000${s.node ?? ''}\u0000${s.pod ?? ''}\u0000${s.namespace ?? ''}\u0000${s.container ?? ''}\u0000${s.file ?? ''}\u0000${s.stream ?? ''}\u0000${s.program ?? ''}\u0000${s.pid ?? ''}`
+}
+
+/** Creates a parser for one input (one file, one connection). Throws `StormError` `E_CONFIG` on bad options. */
+export function createLineParser (options: LineParserOptions = {}): LineParser {
+  const maxContLines = positiveInt('maxContinuationLines', options.maxContinuationLines, 64)
+  const maxContBytes = positiveInt('maxContinuationBytes', options.maxContinuationBytes, 16384)
+  const maxOpen = Math.max(1, positiveInt('maxOpenSources', options.maxOpenSources, 256))
+  const maxHold = positiveInt('maxHoldLines', options.maxHoldLines, 512)
+  const maxLineBytes = Math.max(1, positiveInt('maxLineBytes', options.maxLineBytes, DEFAULT_MAX_LINE_BYTES))
+  const maxText = positiveInt('maxUnparsedTextBytes', options.maxUnparsedTextBytes, DEFAULT_MAX_UNPARSED_TEXT_BYTES)
+  const vlog = createVlogParser({ maxUnparsedTextBytes: maxText, maxLineChars: maxLineBytes })
+  const stats = createStats()
+  // insertion order = least recently touched first
+  const states = new Map<string, SourceState>()
+  let lineNo = 0
+
+  function emit (out: ParseResult[], r: ParseResult): void {
+    countResult(stats, r)
+    out.push(r)
+  }
+
+  function touch (key: string): SourceState {
+    let st = states.get(key)
+    if (st === undefined) {
+      st = { held: undefined, heldBytes: 0, partial: undefined, lastLine: lineNo }
+    } else {
+      states.delete(key)
+    }
+    st.lastLine = lineNo
+    states.set(key, st)
+    return st
+  }
+
+  function settle (key: string, st: SourceState): void {
+    if (st.held === undefined && st.partial === undefined) states.delete(key)
+  }
+
+  function release (st: SourceState, out: ParseResult[]): void {
+    if (st.held !== undefined) {
+      emit(out, st.held)
+      st.held = undefined
+      st.heldBytes = 0
+    }
+  }
+
+  /** An unfinished partial line is parsed as it stands, like `parseLine` does. */
+  function releasePartial (st: SourceState, out: ParseResult[]): void {
+    const p = st.partial
+    if (p === undefined) return
+    st.partial = undefined
+    const text = p.parts.join('')
+    if (p.overflow) {
+      emit(out, makeUnparsed('too-long', text, p.source, maxText, `partial lines joined to over maxLineBytes (${maxLineBytes}); the rest was skipped`, p.bytes))
+      return
+    }
+    const r = resultFromUnwrapped(unwrapJoined(text, p.source, p.inner, options), vlog)
+    emit(out, r)
+  }
+
+  function releaseAll (st: SourceState, out: ParseResult[]): void {
+    release(st, out)
+    releasePartial(st, out)
+  }
+
+  function sweep (out: ParseResult[]): void {
+    for (const [key, st] of states) {
+      if (states.size <= maxOpen && st.lastLine + maxHold >= lineNo) break
+      releaseAll(st, out)
+      states.delete(key)
+    }
+  }
+
+  function attach (st: SourceState, text: string): void {
+    const ev = st.held as OvsEvent
+    const n = ev.continuation?.length ?? 0
+    const bytes = text.length
+    if (n >= maxContLines || st.heldBytes + bytes > maxContBytes) {
+      stats.continuationLinesDropped++
+      return
+    }
+    if (ev.continuation === undefined) ev.continuation = [text]
+    else ev.continuation.push(text)
+    st.heldBytes += bytes
+    stats.continuationLines++
+  }
+
+  /** A line that is not a continuation: it closes the held event of its source. */
+  function record (key: string, result: ParseResult, out: ParseResult[]): void {
+    const st = touch(key)
+    release(st, out)
+    if (result.kind === 'unparsed') emit(out, result)
+    else {
+      st.held = result
+      st.heldBytes = 0
+      for (const c of result.continuation ?? []) st.heldBytes += c.length
+    }
+    settle(key, st)
+  }
+
+  function continuation (key: string, text: string, source: Source, out: ParseResult[]): void {
+    const st = states.get(key)
+    if (st?.held !== undefined) {
+      touch(key)
+      attach(st, text)
+      return
+    }
+    const code = text.trim() === '' ? 'empty' : 'orphan-continuation'
+    emit(out, makeUnparsed(code, text, source, maxText, code === 'empty' ? 'empty line' : 'continuation line with no record before it from the same source'))
+  }
+
+  /** CRI `P` / Docker partial fragments: joined per stream until the final fragment. Returns false when `frame` is not part of a partial line. */
+  function onFrame (frame: PartialFrame, out: ParseResult[]): boolean {
+    const key = sourceKey(frame.source)
+    if (!frame.partial && states.get(key)?.partial === undefined) return false
+    const st = touch(key)
+    if (st.partial === undefined) st.partial = { parts: [], bytes: 0, source: frame.source, inner: frame.inner, overflow: false }
+    const p = st.partial
+    p.bytes += Buffer.byteLength(frame.text, 'utf8')
+    if (!p.overflow) {
+      if (p.bytes > maxLineBytes) {
+        p.overflow = true
+        p.parts = [clipText(p.parts.join('') + frame.text, LINE_ISSUE_HEAD_BYTES)]
+      } else p.parts.push(frame.text)
+    }
+    if (frame.partial) {
+      stats.partialLines++
+      return true
+    }
+    // the final fragment: the joined line goes on as one line of that wrapper
+    st.partial = undefined
+    if (p.overflow) {
+      release(st, out)
+      emit(out, makeUnparsed('too-long', p.parts.join(''), p.source, maxText, `partial lines joined to over maxLineBytes (${maxLineBytes}); the rest was skipped`, p.bytes))
+      settle(key, st)
+      return true
+    }
+    settle(key, st)
+    onUnwrapped(unwrapJoined(p.parts.join(''), p.source, p.inner, options), out, true)
+    return true
+  }
+
+  function onUnwrapped (u: Unwrapped, out: ParseResult[], joined: boolean): void {
+    if (!joined && u.frame !== undefined && onFrame(u.frame, out)) return
+    if (u.kind === 'unparsed') {
+      record(sourceKey(u.unparsed.source), u.unparsed, out)
+    } else if (u.kind === 'envelope') {
+      const key = sourceKey(u.envelope.source)
+      if (isContinuationText(u.envelope.message) && states.get(key)?.held !== undefined) continuation(key, u.envelope.message, u.envelope.source, out)
+      else record(key, resultFromUnwrapped(u, vlog), out)
+    } else {
+      const key = sourceKey(u.source)
+      if (isContinuationText(u.text) || (isSyslogContinuation(u) && states.get(key)?.held !== undefined)) {
+        continuation(key, u.text, u.source, out)
+      } else {
+        record(key, resultFromUnwrapped(u, vlog), out)
+      }
+    }
+  }
+
+  function push (line: string | Buffer | LineIssue): ParseResult[] {
+    const out: ParseResult[] = []
+    lineNo++
+    stats.lines++
+    try {
+      if (isLineIssue(line)) {
+        stats.bytes += line.bytes
+        emit(out, makeUnparsed(line.code, line.head.toString('utf8'), defaultSource(options), maxText, line.detail, line.bytes))
+      } else {
+        stats.bytes += typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.length
+        const text = screenLine(line, options, maxText)
+        if (typeof text !== 'string') emit(out, text)
+        else onUnwrapped(unwrapLine(text, options), out, false)
+      }
+    } catch (err) {
+      emit(out, internalError(isLineIssue(line) ? line.head : line, options, maxText, err))
+    }
+    sweep(out)
+    return out
+  }
+
+  function flush (): ParseResult[] {
+    const out: ParseResult[] = []
+    for (const st of states.values()) releaseAll(st, out)
+    states.clear()
+    return out
+  }
+
+  return { push, flush, stats }
+}
+
+export interface ParsedLines extends AsyncIterable<ParseResult> {
+  /** Counters so far; final once iteration ended. */
+  readonly stats: ParseStats
+}
+
+/**
+ * Parses a stream of lines (from `readLines` / `openLines`, or any iterable of strings / Buffers) as one
+ * input; held events are flushed at the end.
+ */
+export function parseLines (
+  input: AsyncIterable<string | Buffer | LineIssue> | Iterable<string | Buffer | LineIssue>,
+  options: LineParserOptions = {}
+): ParsedLines {
+  const parser = createLineParser(options)
+  async function * run (): AsyncGenerator<ParseResult> {
+    for await (const line of input) yield * parser.push(line)
+    yield * parser.flush()
+  }
+  return {
+    get stats () { return parser.stats },
+    [Symbol.asyncIterator]: () => run()
+  }
+}

@@ -1,0 +1,243 @@
+// Byte stream → physical lines, never holding more than `maxLineBytes` of one line. Gzip is detected by
+// its magic bytes (1f 8b), not by the file name, so rotated `.1`, `.gz` and piped archives all work.
+// Lines are handed on as raw bytes: UTF-8 validity and binary garbage are judged per line by the line
+// parser, so one bad line never stops the stream.
+import { open } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { StormError } from '../errors.js'
+
+/** A line that could not be handed on whole. */
+export interface LineIssue {
+  kind: 'line-issue'
+  /** `too-long`: over `maxLineBytes` (head kept, the rest skipped); `truncated`: the compressed stream broke off. */
+  code: 'too-long' | 'truncated'
+  /** The first bytes of the line (at most `LINE_ISSUE_HEAD_BYTES`). */
+  head: Buffer
+  /** Length of the whole line in bytes. */
+  bytes: number
+  detail: string
+}
+
+/** One physical line without its `\n` / `\r\n`, or a problem with one. */
+export type RawLine = Buffer | LineIssue
+
+export function isLineIssue (value: unknown): value is LineIssue {
+  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && (value as { kind?: unknown }).kind === 'line-issue'
+}
+
+export interface ReadLinesOptions {
+  /**
+   * Longest line kept, in bytes; a longer one becomes one `too-long` issue and the rest of it is skipped.
+   * @default 1048576 (1 MiB)
+   */
+  maxLineBytes?: number
+  /**
+   * Decompress when the stream starts with the gzip magic bytes.
+   * @default true
+   */
+  gunzip?: boolean
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+/** How much of an over-long line is kept for the `Unparsed` text. */
+export const LINE_ISSUE_HEAD_BYTES = 4096
+
+function validMax (n: number | undefined): number {
+  const v = n ?? DEFAULT_MAX_LINE_BYTES
+  if (!Number.isSafeInteger(v) || v < 1) throw new StormError('E_CONFIG', `maxLineBytes must be a positive integer, got ${String(n)}`)
+  return v
+}
+
+/** Splits chunks into lines; state is the unfinished line only, bounded by `maxLineBytes`. */
+class LineSplitter {
+  private readonly max: number
+  private parts: Buffer[] = []
+  private partBytes = 0
+  /** Bytes of the current line so far once it went over the limit (then `parts` holds only the head). */
+  private overBytes = -1
+
+  constructor (maxLineBytes: number) {
+    this.max = maxLineBytes
+  }
+
+  feed (chunk: Buffer, out: RawLine[]): void {
+    let pos = 0
+    for (;;) {
+      const nl = chunk.indexOf(10, pos)
+      if (nl === -1) break
+      this.take(chunk.subarray(pos, nl))
+      this.emit(out)
+      pos = nl + 1
+    }
+    if (pos < chunk.length) this.take(chunk.subarray(pos))
+  }
+
+  end (out: RawLine[]): void {
+    if (this.partBytes > 0 || this.overBytes >= 0) this.emit(out)
+  }
+
+  /** Stops at the current line, reported as cut short (corrupt compressed input). */
+  truncate (out: RawLine[], detail: string): void {
+    const bytes = this.overBytes >= 0 ? this.overBytes : this.partBytes
+    const head = Buffer.concat(this.parts).subarray(0, LINE_ISSUE_HEAD_BYTES)
+    this.reset()
+    out.push({ kind: 'line-issue', code: 'truncated', head, bytes, detail })
+  }
+
+  private take (seg: Buffer): void {
+    if (seg.length === 0) return
+    if (this.overBytes >= 0) {
+      this.overBytes += seg.length
+      return
+    }
+    if (this.partBytes + seg.length > this.max) {
+      // keep a head for the report, drop the rest as it streams by
+      const all = this.parts.length === 0 ? seg : Buffer.concat([...this.parts, seg.subarray(0, LINE_ISSUE_HEAD_BYTES)])
+      this.parts = [Buffer.from(all.subarray(0, LINE_ISSUE_HEAD_BYTES))]
+      this.overBytes = this.partBytes + seg.length
+      this.partBytes = 0
+      return
+    }
+    this.parts.push(seg)
+    this.partBytes += seg.length
+  }
+
+  private emit (out: RawLine[]): void {
+    if (this.overBytes >= 0) {
+      out.push({
+        kind: 'line-issue',
+        code: 'too-long',
+        head: this.parts[0] ?? Buffer.alloc(0),
+        bytes: this.overBytes,
+        detail: `line of ${this.overBytes} bytes is longer than maxLineBytes (${this.max}); the rest was skipped`
+      })
+    } else {
+      let line = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.partBytes)
+      if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, -1)
+      out.push(line)
+    }
+    this.reset()
+  }
+
+  private reset (): void {
+    this.parts = []
+    this.partBytes = 0
+    this.overBytes = -1
+  }
+}
+
+function toBuffer (chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  return Buffer.from(String(chunk), 'utf8')
+}
+
+/** Marks an error of the underlying stream (I/O), as opposed to corrupt compressed content. */
+class SourceError extends Error {
+  readonly original: unknown
+  constructor (original: unknown) {
+    super(original instanceof Error ? original.message : String(original))
+    this.original = original
+  }
+}
+
+/**
+ * Lines in batches (one per input chunk): the fast path for large inputs. Throws only when the
+ * underlying stream fails (an I/O error); corrupt gzip ends the lines with a `truncated` issue.
+ */
+export async function * readLineBatches (stream: AsyncIterable<Buffer | Uint8Array | string>, options: ReadLinesOptions = {}): AsyncGenerator<RawLine[]> {
+  const splitter = new LineSplitter(validMax(options.maxLineBytes))
+  const it = stream[Symbol.asyncIterator]()
+  // enough bytes to see the magic number
+  let first: Buffer = Buffer.alloc(0)
+  let done = false
+  while (first.length < 2) {
+    const r = await it.next()
+    if (r.done === true) { done = true; break }
+    first = first.length === 0 ? toBuffer(r.value) : Buffer.concat([first, toBuffer(r.value)])
+  }
+  if (options.gunzip !== false && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+    yield * gunzipBatches(first, done ? undefined : it, splitter)
+    return
+  }
+  let out: RawLine[] = []
+  if (first.length > 0) splitter.feed(first, out)
+  if (out.length > 0) { yield out; out = [] }
+  while (!done) {
+    const r = await it.next()
+    if (r.done === true) break
+    splitter.feed(toBuffer(r.value), out)
+    if (out.length > 0) { yield out; out = [] }
+  }
+  splitter.end(out)
+  if (out.length > 0) yield out
+}
+
+async function * gunzipBatches (first: Buffer, rest: AsyncIterator<Buffer | Uint8Array | string> | undefined, splitter: LineSplitter): AsyncGenerator<RawLine[]> {
+  async function * compressed (): AsyncGenerator<Buffer> {
+    yield first
+    if (rest === undefined) return
+    for (;;) {
+      let r: IteratorResult<Buffer | Uint8Array | string>
+      try {
+        r = await rest.next()
+      } catch (err) {
+        throw new SourceError(err)
+      }
+      if (r.done === true) return
+      yield toBuffer(r.value)
+    }
+  }
+  const src = Readable.from(compressed())
+  const gunzip = createGunzip()
+  src.on('error', (err) => gunzip.destroy(err))
+  src.pipe(gunzip)
+  let out: RawLine[] = []
+  try {
+    for await (const chunk of gunzip) {
+      splitter.feed(chunk as Buffer, out)
+      if (out.length > 0) { yield out; out = [] }
+    }
+  } catch (err) {
+    if (err instanceof SourceError) throw err.original
+    src.destroy()
+    splitter.truncate(out, `gzip: ${err instanceof Error ? err.message : String(err)}`)
+    yield out
+    return
+  }
+  splitter.end(out)
+  if (out.length > 0) yield out
+}
+
+/** Lines of a byte stream, one by one (see `readLineBatches`). */
+export async function * readLines (stream: AsyncIterable<Buffer | Uint8Array | string>, options: ReadLinesOptions = {}): AsyncGenerator<RawLine> {
+  for await (const batch of readLineBatches(stream, options)) yield * batch
+}
+
+/**
+ * Opens a file and reads its lines in batches. A file that cannot be opened throws a `StormError`
+ * `E_IO` naming it, on the first `next()`.
+ */
+export async function * openLineBatches (path: string, options: ReadLinesOptions = {}): AsyncGenerator<RawLine[]> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (err) {
+    throw new StormError('E_IO', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+  const stream = handle.createReadStream({ highWaterMark: 256 * 1024 })
+  try {
+    yield * readLineBatches(stream, options)
+  } catch (err) {
+    throw new StormError('E_IO', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  } finally {
+    stream.destroy()
+    await handle.close().catch(() => undefined)
+  }
+}
+
+/** Lines of a file, one by one (see `openLineBatches`). */
+export async function * openLines (path: string, options: ReadLinesOptions = {}): AsyncGenerator<RawLine> {
+  for await (const batch of openLineBatches(path, options)) yield * batch
+}
