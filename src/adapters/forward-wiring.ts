@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs'
 import { StormError } from '../errors.js'
 import { ForwardServer } from './forward/server.js'
+import { ForwardOutput } from './forward/output.js'
 import type { ForwardLogger } from './forward/types.js'
-import type { AlertOutput, InputAdapter, InputStats, RecordSink } from './contracts.js'
+import type { AlertOutput, InputAdapter, InputStats, OutputStats, RecordSink } from './contracts.js'
 import type { ServeConfig } from './config.js'
 import { describeAddress } from './ndjson-tcp.js'
 import type { Endpoint } from './endpoints.js'
@@ -83,6 +84,48 @@ export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, s
   }
 }
 
-export async function createForwardOutputAdapter (e: ForwardEndpoint, _cfg: ServeConfig, _log: Logger, name: string): Promise<AlertOutput> {
-  throw new StormError('E_USAGE', `${name}: the Forward output is not available in this build yet (${e.host}:${e.port})`)
+/** Alerts as Forward records (FluentClient underneath: ack on, reconnect with backoff, bounded pending queue). */
+export async function createForwardOutputAdapter (e: ForwardEndpoint, cfg: ServeConfig, log: Logger, name: string): Promise<AlertOutput> {
+  const out = new ForwardOutput({
+    host: e.host,
+    port: e.port,
+    tag: e.tag,
+    ack: true,
+    maxPendingRecords: cfg.maxQueuedAlerts,
+    reconnectDelayMs: cfg.retryInitialMs,
+    reconnectMaxDelayMs: cfg.retryMaxMs,
+    retryDelayMs: cfg.retryInitialMs,
+    logger: { info: (o, m) => { log.info(m, { output: name, ...o }) }, warn: (o, m) => { log.warn(m, { output: name, ...o }) }, error: (o, m) => { log.error(m, { output: name, ...o }) } },
+    ...(e.sharedKey === undefined ? {} : { sharedKey: e.sharedKey }),
+    ...(e.selfHostname === undefined ? {} : { clientHostname: e.selfHostname }),
+    ...(e.tls
+      ? {
+          tls: {
+            servername: e.host,
+            rejectUnauthorized: e.tlsVerify,
+            ...(e.tlsFiles.ca === undefined ? {} : { ca: readPem(e.tlsFiles.ca, 'tls_ca', name) }),
+            ...(e.tlsFiles.cert === undefined ? {} : { cert: readPem(e.tlsFiles.cert, 'tls_cert', name) }),
+            ...(e.tlsFiles.key === undefined ? {} : { key: readPem(e.tlsFiles.key, 'tls_key', name) })
+          }
+        }
+      : {})
+  })
+  const c = out.counters
+  const stats: OutputStats = {
+    get accepted () { return c.queued },
+    get delivered () { return c.sent },
+    get retries () { return c.retries },
+    get dropped () { return c.dropped + c.failed }
+  }
+  return {
+    kind: 'forward',
+    name,
+    stats,
+    // the record's Forward time is the alert's own time: start for firing, latest evidence otherwise
+    send (alert) { out.send(alert.record as Record<string, unknown>, alert.signal.status === 'firing' ? alert.signal.startMs : alert.signal.lastMs) },
+    depth: () => out.pending,
+    full: () => out.full,
+    onProgress (cb) { out.onProgress(cb) },
+    close: async (deadlineMs) => await out.close(Math.max(1, deadlineMs))
+  }
 }
