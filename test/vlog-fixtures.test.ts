@@ -1,6 +1,6 @@
 // Every bundled real log parses: zero Unparsed on genuine vlog lines, continuation lines (catalog
 // 1.7) recognised as such, and every claim/release line typed.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES, labLogs, labRuns, labScenarios, readFixture } from './helpers/fixtures.js'
@@ -11,7 +11,7 @@ const CLAIM_WORDS = /Claiming|Changing chassis|Releasing/
 
 interface Tally { records: number; continuations: number; typed: number }
 
-function check (t: Tap.Test, name: string, lines: string[], source: Source): Tally {
+function check (t: Test, name: string, lines: string[], source: Source): Tally {
   const tally: Tally = { records: 0, continuations: 0, typed: 0 }
   const bad: string[] = []
   for (const [i, line] of lines.entries()) {
