@@ -113,6 +113,10 @@ t.test('host.name: the top suspect, the node of node-scoped rules, absent when u
 
   const noSuspects = toAlertRecord({ ...example('claim-storm'), suspects: [] })
   t.notOk('host' in noSuspects)
+
+  const unattributed = toAlertRecord({ ...example('bfd-mass-down'), node: 'unknown' })
+  t.notOk('host' in unattributed, 'the detector\'s placeholder for lines without a node is no host')
+  t.equal(unattributed.labels.node, 'unknown')
 })
 
 t.test('labels: exactly rule, severity, status, node, and never a port, interface or key', async (t) => {

@@ -165,7 +165,7 @@ export function faultNode (signal: Signal): string | undefined {
     case 'claim-storm': {
       if (signal.undetermined) return undefined
       const top = sortSuspects(signal.suspects)[0]
-      return top === undefined || top.node === '' ? undefined : top.node
+      return top === undefined ? undefined : known(top.node)
     }
     case 'claim-load':
       return undefined
@@ -173,7 +173,7 @@ export function faultNode (signal: Signal): string | undefined {
     case 'ofport-exhausted':
     case 'ofport-leak':
     case 'bfd-mass-down':
-      return signal.node === '' ? undefined : signal.node
+      return known(signal.node)
     default:
       return noNode(signal)
   }
@@ -325,6 +325,11 @@ function finiteOr (value: number, fallback: number): number {
 function iso (ms: number): string {
   const d = new Date(ms)
   return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString()
+}
+
+// The detector attributes lines without a node to `unknown`: that is no host.
+function known (node: string): string | undefined {
+  return node === '' || node === 'unknown' ? undefined : node
 }
 
 // A compile error here means a Signal kind was added without deciding its node at fault.

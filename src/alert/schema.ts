@@ -56,7 +56,7 @@ export const ALERT_SCHEMA: AlertSchemaNode = deepFreeze(obj('One alert record: o
     name: str('Human name of the rule.', 'OVN claim storm'),
     category: oneOf(['ovn-binding', 'ovs-ofport', 'ovs-bfd'], 'What the rule watches: OVN port bindings (claims), OpenFlow port numbers, or BFD sessions.', 'ovn-binding')
   }, ['id', 'name', 'category']),
-  host: obj('The node at fault. Absent when the evidence does not single one out (an undetermined claim storm, the cluster-wide claim load).', {
+  host: obj('The node at fault. Absent when the evidence does not single one out (an undetermined claim storm, the cluster-wide claim load) or the lines named no node.', {
     name: str('The first suspect of a claim storm, or the node of a node-scoped signal (port flap, OpenFlow port numbers, BFD).', 'gw3')
   }, ['name']),
   observer: obj('ECS observer fields: the program that raised the alert.', {
