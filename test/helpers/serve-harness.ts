@@ -138,3 +138,17 @@ export function connectSend (to: { port: number } | { path: string }, data: stri
 export function fbRecord (line: string, host: string): object {
   return { log: line, stream: 'stdout', kubernetes: { host, pod_name: `ovs-ovn-${host}`, namespace_name: 'kube-system', container_name: 'openvswitch' } }
 }
+
+/** One lab scenario as Fluent Bit–style records `{log, stream, kubernetes: {host}}`, all nodes merged by line time. */
+export async function labRecords (scenario: string, run = 'sample'): Promise<Array<{ timeMs: number; record: { log: string; stream: string; kubernetes: { host: string } } }>> {
+  const { labLogs } = await import('./fixtures.js')
+  const out: Array<{ timeMs: number; record: { log: string; stream: string; kubernetes: { host: string } } }> = []
+  for (const l of labLogs(run, scenario)) {
+    for (const line of l.lines) {
+      const t = Date.parse(line.slice(0, 24))
+      out.push({ timeMs: Number.isFinite(t) ? t : 0, record: { log: line, stream: 'stdout', kubernetes: { host: l.node } } })
+    }
+  }
+  // stable sort keeps each file's own order for equal timestamps
+  return out.sort((a, b) => a.timeMs - b.timeMs)
+}
