@@ -3,10 +3,12 @@ import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  FB_DIR, VARIANTS, capture, collectingServer, expectedRecords, flatten, maxTimeDiff, rawClient,
+  FB_DIR, VARIANTS, capture, cleanup, collectingServer, expectedRecords, flatten, maxTimeDiff, rawClient,
   serverCapture, until, withoutTime
 } from './helpers/forward.js'
 import type { Collecting } from './helpers/forward.js'
+
+t.teardown(cleanup)
 
 const PIECES = [0, 997, 7] // 0 = the whole file in one write
 const index = JSON.parse(readFileSync(join(FB_DIR, 'index.json'), 'utf8')) as {

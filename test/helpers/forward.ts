@@ -52,6 +52,15 @@ export function withoutTime (rs: ExpectedRecord[]): Array<Omit<ExpectedRecord, '
   return rs.map(({ time: _t, ...rest }) => rest)
 }
 
+const openServers = new Set<ForwardServer>()
+const openSockets = new Set<Socket>()
+
+/** Closes every server and socket the helpers opened (register with a top-level `t.teardown`). */
+export async function cleanup (): Promise<void> {
+  for (const so of openSockets) so.destroy()
+  await Promise.all([...openServers].map(async (srv) => { await srv.close() }))
+}
+
 export interface Collecting {
   server: ForwardServer
   port: number
@@ -69,6 +78,7 @@ export async function collectingServer (opts: Partial<ForwardServerOptions> = {}
     error: (obj: object, msg: string) => { logs.push({ level: 'error', obj, msg }) }
   }
   const server = new ForwardServer({ onBatch: (b) => { batches.push(b) }, logger, ...opts })
+  openServers.add(server)
   const addr = await server.listen({ port: 0 })
   return { server, port: addr.port, batches, logs }
 }
@@ -91,6 +101,7 @@ export function rawClient (port: number): Promise<RawClient> {
     let total = 0
     const waiters: Array<() => void> = []
     const socket = connect({ port, host: '127.0.0.1' })
+    openSockets.add(socket)
     socket.on('data', (c: Buffer) => { chunks.push(c); total += c.length; for (const w of waiters.splice(0)) w() })
     socket.on('error', () => {})
     const closed = new Promise<void>((res) => socket.once('close', () => { for (const w of waiters.splice(0)) w(); res() }))
