@@ -114,8 +114,8 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   const byKind = (kind: AlertRow['kind'], label: string): void => {
     const ks = rows.filter((r) => r.kind === kind)
     if (ks.length === 0) return
-    const nodes = [...new Set(ks.flatMap((r) => r.nodes))]
-    parts.push(`${label} on ${nodes.join(', ')}`)
+    const nodes = [...new Set(ks.flatMap((r) => r.nodes))].sort()
+    parts.push(`${label} on ${nodes.length <= 3 ? nodes.join(', ') : `${nodes.length} nodes`}`)
   }
   byKind('port-flap', 'port flapping')
   byKind('ofport-exhausted', 'OpenFlow port numbers exhausted')
@@ -147,8 +147,11 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   }
   const head = `${level === 'critical' ? 'CRITICAL' : level === 'warning' ? 'WARNING' : 'NOTICE'}: ${parts.join('; ')}`
   if (culprit === undefined) {
-    const undetermined = storms.some((r) => r.undetermined)
-    const text = undetermined ? `${head}; the evidence does not single out one node` : head
+    const undetermined = storms.filter((r) => r.undetermined)
+    const leads = [...new Set(undetermined.map((r) => r.suspects[0]?.node).filter((n) => n !== undefined))]
+    const text = undetermined.length > 0
+      ? `${head}; the evidence does not single out one node${leads.length === 1 ? ` (${leads[0] ?? ''} leads)` : ''}`
+      : head
     return { level, text }
   }
   const verb = gwStorms.length > 0 ? 'drain' : 'look at'

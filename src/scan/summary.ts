@@ -27,7 +27,7 @@ function table (header: string[], rows: string[][]): string[] {
 
 function suspectsCell (r: AlertRow): string {
   if (r.kind !== 'claim-storm') return '-'
-  if (r.undetermined) return r.suspects.length > 0 ? `undetermined (${r.suspects.map((s) => s.node).join('?')})` : 'undetermined'
+  if (r.undetermined) return r.suspects.length > 0 ? `${r.suspects.map((s) => s.node).join(' ~ ')} (undetermined)` : 'undetermined'
   return r.suspects.length === 0 ? '-' : r.suspects.map((s) => s.node).join(' > ')
 }
 
