@@ -199,6 +199,36 @@ function cell (text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
+/**
+ * Elasticsearch mapping for the record, from the schema. Without it, dynamic mapping types a number by the
+ * first value it sees: a `peak_claims_per_sec` of 5 would map as `long` and later rates would be truncated.
+ */
+export function elasticsearchMapping (node: AlertSchemaNode = ALERT_SCHEMA, path = ''): Record<string, unknown> {
+  if (node.type === 'object') {
+    const properties: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(node.properties ?? {})) properties[k] = elasticsearchMapping(v, path === '' ? k : `${path}.${k}`)
+    return { properties }
+  }
+  if (node.type === 'array') return node.items === undefined ? {} : elasticsearchMapping(node.items, path)
+  if (path === 'message') return { type: 'match_only_text' }
+  if (node.format === 'date-time') return { type: 'date' }
+  if (node.type === 'string') return { type: 'keyword', ignore_above: 1024 }
+  if (node.type === 'integer') return { type: 'long' }
+  if (node.type === 'number') return { type: 'double' }
+  return { type: 'boolean' }
+}
+
+/** JSON with nesting on separate lines but leaf objects (`{"type": "long"}`) on one. */
+function compactJson (value: unknown, indent = ''): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+  const entries = Object.entries(value)
+  if (entries.every(([, v]) => typeof v !== 'object' || v === null)) {
+    return `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`
+  }
+  const inner = `${indent}  `
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner)}`).join(',\n')}\n${indent}}`
+}
+
 /** The generated section of docs/alert-record.md, markers included. */
 export function renderAlertDocs (): string {
   const signals = exampleSignalsAllStatuses()
@@ -236,7 +266,9 @@ export function renderAlertDocs (): string {
     const status = s.status === 'resolved' ? `resolved (${s.resolvedBy ?? 'quiet'})` : s.status
     lines.push(`- \`${s.kind}\` ${status}: ${r.message}`)
   }
-  lines.push('', END)
+  lines.push('', '## Elasticsearch mapping', '',
+    'Generated from the schema (`PUT _index_template/claimstorm-alerts` → `template.mappings`). Map the numbers explicitly: with dynamic mapping, a rate first seen as `5` becomes a `long` and later rates are truncated. `message` is `match_only_text` as in ECS 8.x; lists of objects are plain `object` arrays.', '',
+    '```json', compactJson(elasticsearchMapping()), '```', '', END)
   return lines.join('\n')
 }
 

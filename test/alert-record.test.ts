@@ -9,7 +9,7 @@ import { parseLine } from '../src/parse/parse-line.js'
 import { createDetector } from '../src/detect/detector.js'
 import { labLogs } from './helpers/fixtures.js'
 import {
-  DOCS_PATH, exampleSignals, exampleSignalsAllStatuses, renderAlertDocs, updatedDocs, withStatus
+  DOCS_PATH, elasticsearchMapping, exampleSignals, exampleSignalsAllStatuses, renderAlertDocs, updatedDocs, withStatus
 } from '../scripts/alert-examples.js'
 
 function example<K extends SignalKind> (kind: K): Extract<Signal, { kind: K }> {
@@ -318,6 +318,21 @@ t.test('an unknown signal kind (untyped caller) is a StormError, and alertMessag
   t.throws(() => toAlertRecord(bogus), { name: 'StormError', code: 'E_INPUT' })
   t.match(alertMessage(bogus), 'unknown signal kind')
   t.equal(faultNode(bogus), undefined)
+})
+
+t.test('the Elasticsearch mapping in the docs types every field from the schema', async (t) => {
+  const m = elasticsearchMapping() as { properties: Record<string, { type?: string, properties?: Record<string, { type?: string, properties?: Record<string, { type?: string }> }> }> }
+  t.equal(m.properties['@timestamp']?.type, 'date')
+  t.equal(m.properties['message']?.type, 'match_only_text')
+  t.equal(m.properties['event']?.properties?.['duration']?.type, 'long')
+  const ovn = m.properties['ovn']?.properties ?? {}
+  t.equal(ovn['claims_per_sec']?.type, 'double', 'rates are double even when a value happens to be whole')
+  t.equal(ovn['peak_claims_per_sec']?.type, 'double')
+  t.equal(ovn['estimated_exhaustion']?.type, 'date')
+  t.equal(ovn['lport']?.type, 'keyword')
+  t.equal(ovn['ofports']?.type, 'long', 'an array maps as its items')
+  t.equal(ovn['participants']?.properties?.['claims_per_sec']?.type, 'double')
+  t.equal(ovn['throttle']?.properties?.['inferred']?.type, 'boolean')
 })
 
 t.test('docs/alert-record.md carries the current generated section', async (t) => {
