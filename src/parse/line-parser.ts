@@ -239,13 +239,15 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     lineNo++
     stats.lines++
     try {
+      // a line that fails before unwrapping closes the held record of the plain-file source, so a bare file keeps its order
       if (isLineIssue(line)) {
         stats.bytes += line.bytes
-        emit(out, makeUnparsed(line.code, line.head.toString('utf8'), defaultSource(options), maxText, line.detail, line.bytes))
+        const u = makeUnparsed(line.code, line.head.toString('utf8'), defaultSource(options), maxText, line.detail, line.bytes)
+        record(sourceKey(u.source), u, out)
       } else {
         stats.bytes += typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.length
         const text = screenLine(line, options, maxText)
-        if (typeof text !== 'string') emit(out, text)
+        if (typeof text !== 'string') record(sourceKey(text.source), text, out)
         else onUnwrapped(unwrapLine(text, options), out, false)
       }
     } catch (err) {
