@@ -89,6 +89,8 @@ class LineSplitter {
     if (seg.length === 0) return
     if (this.overBytes >= 0) {
       this.overBytes += seg.length
+      const head = this.parts[0] ?? Buffer.alloc(0)
+      if (head.length < LINE_ISSUE_HEAD_BYTES) this.parts = [Buffer.concat([head, seg.subarray(0, LINE_ISSUE_HEAD_BYTES - head.length)])]
       return
     }
     if (this.partBytes + seg.length > this.max) {
