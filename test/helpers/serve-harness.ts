@@ -144,9 +144,12 @@ export async function labRecords (scenario: string, run = 'sample'): Promise<Arr
   const { labLogs } = await import('./fixtures.js')
   const out: Array<{ timeMs: number; record: { log: string; stream: string; kubernetes: { host: string } } }> = []
   for (const l of labLogs(run, scenario)) {
+    let last = 0
     for (const line of l.lines) {
-      const t = Date.parse(line.slice(0, 24))
-      out.push({ timeMs: Number.isFinite(t) ? t : 0, record: { log: line, stream: 'stdout', kubernetes: { host: l.node } } })
+      // continuation lines carry no timestamp: they travel with the line before them
+      const t = /^\d{4}-\d\d-\d\dT[\d:.]+Z/.test(line) ? Date.parse(line.slice(0, 24)) : NaN
+      if (Number.isFinite(t) && t > 0) last = t
+      out.push({ timeMs: last, record: { log: line, stream: 'stdout', kubernetes: { host: l.node } } })
     }
   }
   // stable sort keeps each file's own order for equal timestamps
