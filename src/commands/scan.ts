@@ -49,7 +49,42 @@ function kebab (name: string): string {
 
 const THRESHOLD_KEYS = Object.keys(DEFAULT_DETECTOR_OPTIONS) as Array<keyof typeof DEFAULT_DETECTOR_OPTIONS>
 
-function exitFor (report: ScanReport): number {
+/** One line of help per detector threshold (docs/signals.md has the details). */
+const THRESHOLD_HELP: Partial<Record<keyof typeof DEFAULT_DETECTOR_OPTIONS, string>> = {
+  allowedLatenessMs: 'how late (event time) a line may arrive and still count',
+  quietMs: 'a condition resolves after this long without new evidence',
+  updateIntervalMs: 'at most one update per open condition per this long',
+  stormWindowMs: 'window in which hand-offs of one port are counted',
+  stormMinHandoffs: 'hand-offs of one port within the window for a claim storm',
+  stormMinSpanMs: 'the contention must last this long (a failback tug is not a storm)',
+  flapWindowMs: 'window for one chassis\' claim/release loop on a port',
+  flapMinCycles: 'claim+release cycles within the window for a port flap',
+  loadWindowMs: 'window of the Southbound claim-load rate',
+  loadMinClaimsPerSec: 'claims/s of re-claimed ports (all together) for claim load',
+  loadMinPorts: 're-claimed ports needed for claim load',
+  loadMinBusySeconds: 'seconds of the window that must see re-claims',
+  loadCriticalClaimsPerSec: 'claim load turns critical at this rate',
+  leakWindowMs: 'window for ofport re-adds of one interface',
+  leakMinReadds: 're-adds with climbing port numbers for an ofport leak',
+  leakMinBusyErrors: '"Device or resource busy" lines for an ofport leak',
+  bfdWindowMs: 'window in which BFD sessions of a node going down count together',
+  bfdMinTunnels: 'sessions going down within the window for mass BFD down',
+  bfdEvidenceLookbackMs: 'how long before a storm BFD downs count as evidence',
+  throttleInferMinSamples: 're-claim intervals needed to infer the throttle',
+  maxTrackedPorts: 'logical ports tracked at once',
+  maxTrackedNodes: 'nodes tracked at once',
+  maxTrackedIfaces: 'interfaces tracked at once',
+  maxActsPerPort: 'claim acts kept per port',
+  maxDedupeEntries: 'line fingerprints kept to drop duplicated lines',
+  maxOpenSignals: 'open conditions at once'
+}
+
+/**
+ * The exit status of a finished scan: 3 when an input could not be read as asked (a named path missing
+ * or not a log, an unreadable directory or file, a corrupt .gz) or nothing could be read at all;
+ * else 2 critical, 1 warning, 0 nothing found.
+ */
+export function exitStatus (report: ScanReport): number {
   if (report.issues.some((i) => i.explicit || i.code === 'corrupt-gzip' || i.code === 'unreadable' || i.code === 'read-error')) return EXIT_USAGE
   if (report.files.length === 0 || report.files.every((f) => f.status !== 'ok')) return EXIT_USAGE
   if (report.verdict.level === 'critical') return EXIT_CRITICAL
@@ -71,7 +106,6 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
     const pattern = str('nodePattern')
     if (node !== undefined && pattern !== undefined) throw new StormError('E_USAGE', '--node and --node-pattern cannot be used together')
     if (node !== undefined) {
-      if (paths.length > 1) throw new StormError('E_USAGE', `--node names the node of a single input, but ${paths.length} paths were given; use --node-pattern for several`)
       if (node.trim() === '') throw new StormError('E_USAGE', '--node needs a node name')
       options.node = node
     }
@@ -96,7 +130,13 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
       if (v.trim() === '' || !Number.isFinite(n)) throw new StormError('E_USAGE', `--${kebab(k)} ${JSON.stringify(v)}: expected a number`)
       ;(det as Record<string, unknown>)[k] = n
     }
-    resolveDetectorOptions(det) // validate before reading a byte
+    try {
+      resolveDetectorOptions(det) // validate before reading a byte
+    } catch (e) {
+      // name the flag the person typed, not the library option
+      if (isStormError(e)) throw new StormError('E_USAGE', e.message.replace(/detector option (\w+)/g, (_m, k: string) => `--${k === 'throttleRegime' ? 'throttle' : kebab(k)}`))
+      throw e
+    }
     options.detector = det
     const mlb = str('maxLineBytes')
     if (mlb !== undefined) {
@@ -147,7 +187,7 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
       return
     }
   }
-  ctx.code = exitFor(report)
+  ctx.code = exitStatus(report)
 }
 
 const EXAMPLES = `
@@ -180,7 +220,7 @@ export function registerScanCommand (program: Command, ctx: CommandContext): voi
     .option('--json', 'print the alert records as NDJSON instead of the summary')
     .option('--report <file.html>', 'also write a self-contained HTML report (timelines per stormed port, BFD, ofports)')
     .option('--compare-baseline', 'also evaluate today\'s Loki rule rate(|= "binding|INFO|cr-lrp" [1m]) > 1 per node and print where it would have fired')
-    .option('--node <name>', 'node name for every file of a single PATH (default: from metadata or path)')
+    .option('--node <name>', 'the node all PATHs come from (one node\'s logs); record metadata still wins (default: from the path)')
     .option('--node-pattern <regex>', 'node name from each file\'s path: the named group "node" or the first capture group')
     .option('--since <time>', 'leave out events before this time: ISO (UTC unless a zone is given) or a duration back from now (30m, 2h, 1d)')
     .option('--until <time>', 'leave out events after this time (same forms as --since)')
@@ -192,7 +232,7 @@ export function registerScanCommand (program: Command, ctx: CommandContext): voi
   cmd.addOption(new Option('--throttle <regime>', 'OVN re-claim throttle: none (< 22.09), 500ms (22.09+), 2s (24.03.7+, 25.03.2+, 25.09+) (default: inferred)').choices(['none', '500ms', '2s']))
   for (const k of THRESHOLD_KEYS) {
     const unit = /Ms$/.test(k) ? 'ms' : /PerSec$/.test(k) ? 'n/s' : /Seconds$/.test(k) ? 's' : 'n'
-    cmd.option(`--${kebab(k)} <${unit}>`, `detector option ${k} (default: ${String(DEFAULT_DETECTOR_OPTIONS[k])})`)
+    cmd.option(`--${kebab(k)} <${unit}>`, `${THRESHOLD_HELP[k] ?? `detector option ${k}`} (default: ${String(DEFAULT_DETECTOR_OPTIONS[k])})`)
   }
   cmd.addHelpText('after', EXAMPLES)
   cmd.action(async (paths: string[], flags: Record<string, unknown>) => { await run(ctx, paths, flags) })

@@ -6,7 +6,7 @@ import type { Dirent, Stats } from 'node:fs'
 import { join } from 'node:path'
 
 /** Why a path given (or found) could not be scanned. */
-export type InputIssueCode = 'missing' | 'unreadable' | 'not-a-log' | 'corrupt-gzip' | 'not-a-file' | 'read-error'
+export type InputIssueCode = 'missing' | 'unreadable' | 'not-a-log' | 'corrupt-gzip' | 'not-a-file' | 'read-error' | 'no-logs'
 
 export interface InputIssue {
   code: InputIssueCode
@@ -149,7 +149,14 @@ export async function walkInputs (paths: readonly string[], options: WalkOptions
       })
       continue
     }
-    if (st.isDirectory()) await walkDir(path, 0)
+    if (st.isDirectory()) {
+      const before = files.length
+      const issuesBefore = issues.length
+      await walkDir(path, 0)
+      if (files.length === before && issues.length === issuesBefore) {
+        issues.push({ code: 'no-logs', path, explicit: true, message: `${path}: no log files (*.log, *.log.N, *.log.gz) found in this directory` })
+      }
+    }
     else if (st.isFile() || st.isFIFO()) await addFile(path, st, true) // FIFO: `scan <(kubectl logs …)`
     else issues.push({ code: 'not-a-file', path, explicit: true, message: `${path} is neither a file nor a directory; skipped` })
   }

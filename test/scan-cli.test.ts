@@ -1,0 +1,264 @@
+// `claimstorm scan` end to end, in-process: every option, every exit status, every input error.
+import t from 'tap'
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runCli } from './helpers/cli.js'
+import { LAB } from './helpers/fixtures.js'
+import { exitStatus, parseTimeArg } from '../src/commands/scan.js'
+import { runScan } from '../src/scan/scan.js'
+import { nodeWalkFs, type WalkFs } from '../src/scan/walk.js'
+import { VERSION } from '../src/version.js'
+
+const SAMPLE = fileURLToPath(new URL('../examples/sample/', import.meta.url))
+const S07 = join(LAB, 'sample', '07-multi-gw-bad-node-storm')
+const S05 = join(LAB, 'sample', '05-port-flap-ofport-growth')
+const S01 = join(LAB, 'sample', '01-normal-failover')
+const STORM_START = '2026-11-22T07:45:53Z'
+
+function tmp (t: Tap.Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'claimstorm-scan-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+interface Record { event: { kind: string; action: string }; rule: { name: string }; message: string; labels: { node: string }; ovn: { lport?: string } }
+
+function records (stdout: string): Record[] {
+  return stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record)
+}
+
+t.test('the quick start: examples/sample prints the storm and its culprit, exit 2', async (t) => {
+  const r = await runCli(['scan', SAMPLE])
+  t.equal(r.code, 2)
+  t.equal(r.stderr, '')
+  t.match(r.stdout, /^claimstorm scan: 12 files \(\d+ KB\) from 6 nodes, 1,327 lines/)
+  t.match(r.stdout, /gw3\s+\S*examples\/sample\/gw3\/ovn-controller\.log\s+\(parent-dir\)\s+440 lines/)
+  t.equal((r.stdout.match(/CRITICAL {2}claim-storm {2}cr-lrp-/g) ?? []).length, 5)
+  t.match(r.stdout, /claim-storm\s+cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90\s+gw3,gw1\s+gw3 > gw1\s+07:45:5\d\s+2\d\.\ds\+?\s+\d+(\.\d)? claims\/s/)
+  t.match(r.stdout.trimEnd().split('\n').at(-1), /^CRITICAL: 5 gateway ports storming; .*drain gw3 first \(/)
+  t.notMatch(r.stdout, /\u001b\[/, 'no colours when stdout is not a terminal')
+})
+
+t.test('--json: the alert records as NDJSON, one per signal', async (t) => {
+  const r = await runCli(['scan', S07, '--json'])
+  t.equal(r.code, 2)
+  const recs = records(r.stdout)
+  t.ok(recs.length >= 12)
+  t.ok(recs.every((x) => x.event.kind === 'alert'))
+  const firing = recs.filter((x) => x.event.action === 'firing' && x.rule.name === 'OVN claim storm')
+  t.equal(firing.length, 5)
+  const last = new Map<string, Record>()
+  for (const x of recs) if (x.rule.name === 'OVN claim storm') last.set(x.ovn.lport ?? '', x)
+  t.equal(last.size, 5)
+  for (const x of last.values()) t.equal(x.labels.node, 'gw3', `the last record of ${x.ovn.lport ?? ''} names gw3`)
+  t.notMatch(r.stdout, /Files and the node/, 'no summary mixed into the NDJSON')
+})
+
+t.test('--report writes a self-contained HTML file', async (t) => {
+  const dir = tmp(t)
+  const out = join(dir, 'storm.html')
+  const r = await runCli(['scan', S07, '--report', out])
+  t.equal(r.code, 2)
+  t.match(r.stdout, `Report written to ${out}`)
+  const html = readFileSync(out, 'utf8')
+  t.match(html, /^<!doctype html>/)
+  t.match(html, /CRITICAL: 5 gateway ports storming/)
+  t.notMatch(html, /(src|href)="(https?:)?\/\//, 'nothing fetched from the network')
+  t.equal((html.match(/class="card port"/g) ?? []).length, 5)
+  const bad = await runCli(['scan', S07, '--report', join(dir, 'no/such/dir/x.html')])
+  t.equal(bad.code, 3)
+  t.match(bad.stderr, /claimstorm scan: cannot write the report to .*no\/such\/dir\/x\.html/)
+})
+
+t.test('--compare-baseline prints the rule beside the verdict', async (t) => {
+  const r = await runCli(['scan', S07, '--compare-baseline'])
+  t.equal(r.code, 2)
+  t.match(r.stdout, /Baseline: today's rule rate\(\{app="ovs"\} \|= "binding\|INFO\|cr-lrp" \[1m\]\) > 1, per node:/)
+  t.match(r.stdout, /would have fired on gw3 /)
+  t.match(r.stdout, /silent on hv1, hv2, hv3/)
+  const vif = await runCli(['scan', join(LAB, 'sample', '03-vif-dup-claim-storm'), '--compare-baseline'])
+  t.match(vif.stdout, /would have stayed silent on every node/)
+  t.match(vif.stdout, /a storm the rule stayed silent on: 36116ceb-/)
+})
+
+t.test('--node and --node-pattern', async (t) => {
+  const one = await runCli(['scan', join(S07, 'gw3', 'ovn-controller.log.gz'), join(S07, 'gw3', 'ovs-vswitchd.log.gz'), '--node', 'edge-3'])
+  t.match(one.stdout, /edge-3\s+\S+ovn-controller\.log\.gz\s+\(option\)/)
+  t.match(one.stdout, /edge-3\s+\S+ovs-vswitchd\.log\.gz\s+\(option\)/)
+  const pat = await runCli(['scan', S07, '--node-pattern', '/(?<node>gw\\d|hv\\d)/ovn-'])
+  t.match(pat.stdout, /gw3\s+\S+gw3\/ovn-controller\.log\.gz\s+\(pattern\)/)
+  t.match(pat.stdout, /gw3\s+\S+gw3\/ovs-vswitchd\.log\.gz\s+\(parent-dir\)/, 'no match: the default')
+  const noGroup = await runCli(['scan', S07, '--node-pattern', 'gw\\d'])
+  t.equal(noGroup.code, 3)
+  t.match(noGroup.stderr, /--node-pattern "gw\\\\d" needs a capture group/)
+  const both = await runCli(['scan', S07, '--node', 'a', '--node-pattern', '(a)'])
+  t.equal(both.code, 3)
+  t.match(both.stderr, /cannot be used together/)
+  const empty = await runCli(['scan', S07, '--node', ' '])
+  t.equal(empty.code, 3)
+})
+
+t.test('--since / --until', async (t) => {
+  const after = await runCli(['scan', S07, '--since', '2026-11-22T07:47:00Z'])
+  t.equal(after.code, 0, 'the storm is before the window')
+  t.match(after.stdout, /events outside --since\/--until left out/)
+  t.match(after.stdout, /Alerts: none/)
+  const before = await runCli(['scan', S07, '--until', '2026-11-22T07:45:50'])
+  t.equal(before.code, 0, 'zone-less times are UTC, like the logs')
+  const during = await runCli(['scan', S07, '--since', '2026-11-22T07:45:40Z', '--until', '2026-11-22T07:46:30Z'])
+  t.equal(during.code, 2)
+  const rel = await runCli(['scan', S07, '--since', '100000d'])
+  t.equal(rel.code, 2, 'a duration back from now')
+  const bad = await runCli(['scan', S07, '--since', 'yesterday'])
+  t.equal(bad.code, 3)
+  t.match(bad.stderr, /--since "yesterday": expected an ISO time/)
+  const order = await runCli(['scan', S07, '--since', STORM_START, '--until', '2026-11-22T07:00:00Z'])
+  t.equal(order.code, 3)
+  t.match(order.stderr, /--since is after --until/)
+  t.equal(parseTimeArg('--since', '2h', 10_000_000), 10_000_000 - 7_200_000)
+  t.equal(parseTimeArg('--since', '2026-11-22', 0), Date.parse('2026-11-22T00:00:00Z'))
+  t.equal(parseTimeArg('--since', '2026-11-22T08:45:53+01:00', 0), Date.parse(STORM_START))
+})
+
+t.test('detector options pass through', async (t) => {
+  const high = await runCli(['scan', S07, '--json', '--storm-min-handoffs', '1000'])
+  t.notOk(records(high.stdout).some((x) => x.rule.name === 'OVN claim storm'), 'a threshold no storm reaches')
+  const ver = await runCli(['scan', S07, '--ovn-version', '23.03.1', '--quiet-ms', '5000'])
+  t.equal(ver.code, 2)
+  const thr = await runCli(['scan', S07, '--throttle', '500ms'])
+  t.equal(thr.code, 2)
+  for (const args of [['--ovn-version', 'banana'], ['--throttle', '1s'], ['--storm-min-handoffs', 'many'], ['--quiet-ms', '-5'], ['--max-line-bytes', '10']]) {
+    const r = await runCli(['scan', S07, ...args])
+    t.equal(r.code, 3, args.join(' '))
+    t.match(r.stderr, new RegExp(args[0] ?? ''), 'the message names the option')
+    t.equal(r.stdout, '', 'nothing scanned')
+  }
+})
+
+t.test('progress: only on a terminal, only for large inputs, never with --quiet', async (t) => {
+  const env = { CLAIMSTORM_PROGRESS_MIN_BYTES: '1' }
+  const tty = await runCli(['scan', S07], { env, stderrIsTTY: true })
+  t.match(tty.stderr, /\rscan: \d+(\.\d)? KB of \d+(\.\d)? KB \(\d+%\) · [\d,]+ lines\/s · /)
+  t.match(tty.stderr, /\r\u001b\[K$/, 'the line is cleared at the end')
+  const quiet = await runCli(['scan', S07, '--quiet'], { env, stderrIsTTY: true })
+  t.equal(quiet.stderr, '')
+  const pipe = await runCli(['scan', S07], { env, stderrIsTTY: false })
+  t.equal(pipe.stderr, '')
+  const small = await runCli(['scan', S07], { stderrIsTTY: true })
+  t.equal(small.stderr, '', 'a small input is over before progress would help')
+})
+
+t.test('exit statuses: 0 nothing, 1 warning, 2 critical, 3 usage', async (t) => {
+  t.equal((await runCli(['scan', S01])).code, 0)
+  const warn = await runCli(['scan', S05])
+  t.equal(warn.code, 1)
+  t.match(warn.stdout, /^WARNING: port flapping on hv2/m)
+  t.equal((await runCli(['scan', S07])).code, 2)
+  const none = await runCli(['scan'])
+  t.equal(none.code, 3)
+  t.match(none.stderr, /missing required argument 'path'/)
+  const unknown = await runCli(['scan', S07, '--frobnicate'])
+  t.equal(unknown.code, 3)
+})
+
+t.test('a missing file: said on stderr, the rest scanned, exit 3', async (t) => {
+  const r = await runCli(['scan', '/nonexistent/gw9/ovn-controller.log', S07])
+  t.equal(r.code, 3)
+  t.match(r.stderr, 'claimstorm scan: /nonexistent/gw9/ovn-controller.log: no such file or directory\n')
+  t.match(r.stdout, /CRITICAL: 5 gateway ports storming/, 'the other input was scanned')
+})
+
+t.test('a file that is not a log: said, skipped, the rest scanned', async (t) => {
+  const dir = tmp(t)
+  const notes = join(dir, 'notes.txt')
+  writeFileSync(notes, 'remember to drain gw3\nand call the vendor\n')
+  const r = await runCli(['scan', notes, S07])
+  t.equal(r.code, 3, 'a named file that is not a log is an input error')
+  t.match(r.stderr, `claimstorm scan: ${notes} is not an OVS/OVN log (no vlog line in its first 2 lines); skipped`)
+  t.match(r.stdout, /CRITICAL: 5 gateway ports storming/)
+  // found while walking a directory (dpkg.log in /var/log): a note, not an error
+  const tree = join(dir, 'tree')
+  cpSync(S07, tree, { recursive: true })
+  writeFileSync(join(tree, 'dpkg.log'), '2026-11-22 07:00:00 status installed chromium\n')
+  writeFileSync(join(tree, 'gw1', 'garbage.log'), Buffer.from([0, 1, 2, 3, 255, 254, 10, 0, 0, 7, 10]))
+  const walked = await runCli(['scan', tree])
+  t.equal(walked.code, 2, 'the storm decides the status')
+  t.match(walked.stderr, /dpkg\.log is not an OVS\/OVN log/)
+  t.match(walked.stderr, /garbage\.log is not an OVS\/OVN log/)
+  t.match(walked.stdout, /dpkg\s+\S+dpkg\.log\s+\(file-name\)\s+not-a-log/)
+  const quiet = await runCli(['scan', tree, '--quiet'])
+  t.equal(quiet.stderr, '', '--quiet drops those notes')
+})
+
+t.test('a corrupt .gz: said which, the lines before it scanned, the rest scanned', async (t) => {
+  const dir = tmp(t)
+  const tree = join(dir, 'logs')
+  cpSync(S07, tree, { recursive: true })
+  const gz = join(tree, 'gw1', 'ovn-controller.log.gz')
+  const bytes = readFileSync(gz)
+  const broken = Buffer.from(bytes)
+  for (let i = Math.floor(bytes.length / 2); i < bytes.length - 8; i++) broken[i] = (broken[i] ?? 0) ^ 0x5a
+  chmodSync(gz, 0o644)
+  writeFileSync(gz, broken)
+  const r = await runCli(['scan', tree])
+  t.equal(r.code, 3)
+  t.match(r.stderr, new RegExp(`claimstorm scan: ${gz.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt gzip \\(.+\\) after \\d+ lines; the lines before it were scanned`))
+  t.match(r.stdout, /gw1\s+\S+gw1\/ovn-controller\.log\.gz\s+\(parent-dir\)\s+corrupt-gzip/)
+  t.match(r.stdout, /claim-storm/, 'the other files were scanned')
+  const cut = join(dir, 'cut.log.gz')
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 20))
+  const c = await runCli(['scan', cut])
+  t.equal(c.code, 3)
+  t.match(c.stderr, /cut\.log\.gz: corrupt gzip/)
+})
+
+t.test('an unreadable directory', async (t) => {
+  const dir = tmp(t)
+  const tree = join(dir, 'logs')
+  mkdirSync(join(tree, 'locked'), { recursive: true })
+  copyFileSync(join(S07, 'gw3', 'ovn-controller.log.gz'), join(tree, 'gw3.log.gz'))
+  if (process.getuid?.() !== 0) {
+    chmodSync(join(tree, 'locked'), 0)
+    t.teardown(() => chmodSync(join(tree, 'locked'), 0o755))
+    const r = await runCli(['scan', tree])
+    t.equal(r.code, 3)
+    t.match(r.stderr, /cannot read directory .*locked: permission denied; skipped/)
+  }
+  // root reads anything: fail the directory read through the walk's fs seam instead
+  const fs: WalkFs = {
+    ...nodeWalkFs,
+    readdir: async (p) => {
+      if (p.endsWith('locked')) throw Object.assign(new Error('EACCES: permission denied, scandir'), { code: 'EACCES' })
+      return await nodeWalkFs.readdir(p)
+    }
+  }
+  const report = await runScan({ paths: [tree], fs })
+  t.equal(report.issues.length, 1)
+  t.match(report.issues[0]?.message, /cannot read directory .*locked: permission denied; skipped/)
+  t.equal(report.files.length, 1, 'the rest was scanned')
+  t.equal(exitStatus(report), 3)
+})
+
+t.test('an empty directory is an input error', async (t) => {
+  const dir = tmp(t)
+  const r = await runCli(['scan', dir])
+  t.equal(r.code, 3)
+  t.match(r.stderr, /no log files \(\*\.log, \*\.log\.N, \*\.log\.gz\) found in this directory/)
+})
+
+t.test('help and version', async (t) => {
+  const help = await runCli(['scan', '--help'])
+  t.equal(help.code, 0)
+  for (const want of ['--json', '--report <file.html>', '--compare-baseline', '--node <name>', '--node-pattern <regex>', '--since <time>', '--until <time>',
+    '--quiet', '--ovn-version <version>', '--throttle <regime>', '--storm-min-handoffs <n>', 'Examples:', 'Exit status: 0 nothing found, 1 warnings, 2 critical, 3 usage or input error']) {
+    t.match(help.stdout, want)
+  }
+  const top = await runCli(['--help'])
+  t.equal(top.code, 0)
+  t.match(top.stdout, /scan \[options\] <path\.\.\.>/)
+  t.match(top.stdout, /\$ claimstorm scan examples\/sample/)
+  const v = await runCli(['--version'])
+  t.equal(v.stdout.trim(), VERSION)
+})
