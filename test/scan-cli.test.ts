@@ -17,7 +17,7 @@ const S05 = join(LAB, 'sample', '05-port-flap-ofport-growth')
 const S01 = join(LAB, 'sample', '01-normal-failover')
 const STORM_START = '2026-11-22T07:45:53Z'
 
-function tmp (t: Tap.Test): string {
+function tmp (t: { teardown: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'claimstorm-scan-cli-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return dir
