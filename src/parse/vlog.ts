@@ -214,30 +214,35 @@ function mayMatchTemplate (module: string, msg: string): boolean {
 
 /**
  * Bounded memo of body classifications, two generations (a cheap LRU): lookups promote from the
- * old generation; when the young one is full it becomes the old one. `null` = no template.
+ * old generation; when the young one is full it becomes the old one. Keyed by module, then
+ * message (no key string to build per line). `null` = no template.
  */
 class BodyCache {
-  #young = new Map<string, EventBody | null>()
-  #old = new Map<string, EventBody | null>()
+  #young = new Map<string, Map<string, EventBody | null>>()
+  #old = new Map<string, Map<string, EventBody | null>>()
+  #size = 0
   readonly #half: number
 
   constructor (entries: number) {
     this.#half = Math.max(1, Math.floor(entries / 2))
   }
 
-  get (key: string): EventBody | null | undefined {
-    const v = this.#young.get(key)
+  get (module: string, message: string): EventBody | null | undefined {
+    const v = this.#young.get(module)?.get(message)
     if (v !== undefined) return v
-    const o = this.#old.get(key)
-    if (o !== undefined) this.set(key, o)
+    const o = this.#old.get(module)?.get(message)
+    if (o !== undefined) this.set(module, message, o)
     return o
   }
 
-  set (key: string, value: EventBody | null): void {
-    this.#young.set(key, value)
-    if (this.#young.size >= this.#half) {
+  set (module: string, message: string, value: EventBody | null): void {
+    let m = this.#young.get(module)
+    if (m === undefined) this.#young.set(module, m = new Map())
+    m.set(message, value)
+    if (++this.#size >= this.#half) {
       this.#old = this.#young
       this.#young = new Map()
+      this.#size = 0
     }
   }
 }
@@ -245,11 +250,10 @@ class BodyCache {
 function classifyCached (module: string, message: string, cache: BodyCache | null): EventBody | null {
   if (!mayMatchTemplate(module, message)) return null
   if (cache === null || message.length > MAX_CACHED_BODY_CHARS) return classifiedBody(module, message)
-  const key = module + '|' + message
-  const hit = cache.get(key)
+  const hit = cache.get(module, message)
   if (hit !== undefined) return hit
   const body = classifiedBody(module, message)
-  cache.set(key, body)
+  cache.set(module, message, body)
   return body
 }
 
@@ -261,6 +265,20 @@ function classifiedBody (module: string, message: string): EventBody | null {
 
 // ---- events ----------------------------------------------------------------------------------
 
+/** An event from envelope fields and a (possibly cached, shared) body; one allocation for `vlog`. */
+function makeEvent (time: string | null, timeMs: number | null, seq: number, module: string, thread: string | undefined,
+  level: Level, message: string, source: Source, body: EventBody | null): OvsEvent {
+  const kind = body === null ? 'vlog' : body.kind
+  const ev = thread === undefined
+    ? { kind, time, timeMs, seq, module, level, message, source }
+    : { kind, time, timeMs, seq, module, thread, level, message, source }
+  if (body === null) return ev as OvsEvent
+  // Cached bodies are shared: copy the one nested array.
+  if (body.kind === 'lport-claim-addresses') return Object.assign(ev, { lport: body.lport, addresses: body.addresses.map((a) => ({ ...a })) }) as OvsEvent
+  return Object.assign(ev, body) as OvsEvent
+}
+
+/** `makeEvent` for a caller's envelope, which may carry more fields (`continuation`). */
 function buildEvent (env: Envelope, body: EventBody | null): OvsEvent {
   if (body === null) return { kind: 'vlog', ...env }
   // Cached bodies are shared: copy the one nested array.
@@ -384,14 +402,6 @@ function diagnose (text: string, r: RunResult): { code: UnparsedCode; detail: st
 
 // ---- parseVlog -------------------------------------------------------------------------------
 
-function envelopeOf (time: string | null, serial: string, module: string, thread: string | undefined, level: Level, message: string, source: Source): Envelope {
-  const timeMs = time === null ? null : vlogTimeToMs(time)
-  const seq = Number(serial)
-  return thread === undefined
-    ? { time, timeMs, seq, module, level, message, source }
-    : { time, timeMs, seq, module, thread, level, message, source }
-}
-
 function parseWith (original: string, source: Source, opts: Resolved, cache: BodyCache | null): OvsEvent | Unparsed {
   const text = original.charCodeAt(original.length - 1) === 13 ? original.slice(0, -1) : original
   if (text.length > opts.maxLineChars) {
@@ -402,7 +412,7 @@ function parseWith (original: string, source: Source, opts: Resolved, cache: Bod
     return makeUnparsed('empty', text, original, source, opts, 'empty or blank line')
   }
 
-  let env: Envelope
+  let time: string | null, serial: string, module: string, thread: string | undefined, level: Level, message: string
   if (opts.fastPath) {
     const m = ENVELOPE_RE.exec(text)
     if (m === null) {
@@ -410,7 +420,12 @@ function parseWith (original: string, source: Source, opts: Resolved, cache: Bod
       if ((c0 < 48 || c0 > 57) && !text.startsWith(SYSLOG_TAG)) return rejected(text, original, source, opts, 'not-vlog', NOT_VLOG_DETAIL)
       return parseWith(original, source, { ...opts, fastPath: false }, null)
     }
-    env = envelopeOf(m[1] ?? null, m[2] as string, m[3] as string, m[4], m[5] as Level, text.slice(m[0].length), source)
+    time = m[1] ?? null
+    serial = m[2] as string
+    module = m[3] as string
+    thread = m[4]
+    level = m[5] as Level
+    message = text.slice(m[0].length)
   } else {
     const r = runLine(text)
     if (r.status !== 'ok') {
@@ -418,11 +433,13 @@ function parseWith (original: string, source: Source, opts: Resolved, cache: Bod
       return rejected(text, original, source, opts, code, detail)
     }
     const p = r.value as LineParts
-    env = envelopeOf(p.time, p.serial, p.module, p.thread, p.level, text.slice(p.messageOffset), source)
+    ;({ time, serial, module, thread, level } = p)
+    message = text.slice(p.messageOffset)
   }
-  if (Number.isNaN(env.timeMs)) return makeUnparsed('bad-timestamp', text, original, source, opts, `no such date: ${env.time ?? ''}`)
-  const body = cache === null && !opts.fastPath ? classifiedBody(env.module, env.message) : classifyCached(env.module, env.message, cache)
-  return buildEvent(env, body)
+  const timeMs = time === null ? null : vlogTimeToMs(time)
+  if (Number.isNaN(timeMs)) return makeUnparsed('bad-timestamp', text, original, source, opts, `no such date: ${time ?? ''}`)
+  const body = cache === null && !opts.fastPath ? classifiedBody(module, message) : classifyCached(module, message, cache)
+  return makeEvent(time, timeMs, Number(serial), module, thread, level, message, source, body)
 }
 
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
