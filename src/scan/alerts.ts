@@ -110,7 +110,7 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   if (gwStorms.length > 0) parts.push(`${plural(gwStorms.length, 'gateway port', 'gateway ports')} storming`)
   if (vifStorms > 0) parts.push(`${plural(vifStorms, 'VIF port', 'VIF ports')} storming`)
   const load = rows.filter((r) => r.kind === 'claim-load')
-  if (load.length > 0) parts.push(`Southbound claim load up to ${Math.round(Math.max(...load.map((r) => r.peakRate ?? 0)))} claims/s`)
+  if (load.length > 0 && storms.length === 0) parts.push(`Southbound claim load up to ${Math.round(Math.max(...load.map((r) => r.peakRate ?? 0)))} claims/s`)
   const byKind = (kind: AlertRow['kind'], label: string): void => {
     const ks = rows.filter((r) => r.kind === kind)
     if (ks.length === 0) return
@@ -155,8 +155,10 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
     return { level, text }
   }
   const verb = gwStorms.length > 0 ? 'drain' : 'look at'
-  const why = best > 1 && best === storms.length
-    ? `first suspect on all ${best} storms${reason === '' ? '' : `; ${shortReason(reason)}`}`
-    : shortReason(reason)
+  // "in every hand-off (86/86)": the counts differ per port and belong to the rows, not the verdict
+  const r0 = shortReason(reason).replace(/\s*\(\d+\/\d+\)$/, '')
+  const why = storms.length > 1 && best < storms.length
+    ? `first suspect on ${best} of ${storms.length} storms${r0 === '' ? '' : `; ${r0}`}`
+    : r0
   return { level, text: `${head}; ${verb} ${culprit} first${why === '' ? '' : ` (${why})`}`, culprit }
 }

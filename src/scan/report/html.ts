@@ -145,7 +145,7 @@ export function renderHtmlReport (report: ScanReport, options: HtmlReportOptions
       }
       for (const r of rows) if (r.last.kind === 'port-flap') facts.push(`flapping on ${r.last.node}: ${r.last.claims} claims, ${r.last.releases} releases`)
       h.push(`<div class="card port" id="${anchorFor(lport, i)}" data-lport="${esc(lport)}" data-lanes="${lanes.length}"><h3>${esc(lport)}</h3>`)
-      h.push(`<div class="sub">${esc(facts.join(' · '))}${tl.dropped + hidden > 0 ? esc(` · ${count(tl.dropped + hidden)} claims outside the plot`) : ''}</div>`)
+      h.push(`<div class="sub">${esc(facts.join(' · '))}${tl.dropped + hidden > 0 ? esc(` · ${count(tl.dropped + hidden)} claim${tl.dropped + hidden === 1 ? '' : 's'} outside the plot`) : ''}</div>`)
       const top = rows.flatMap((r) => r.suspects.slice(0, 2))
       if (top.length > 0) {
         h.push(`<ul class="reasons">${top.slice(0, 2).map((s) => `<li><b>${esc(s.node)}</b>: ${esc(s.reasons.join('; '))}</li>`).join('')}</ul>`)
