@@ -128,7 +128,11 @@ t.test('held events are released by later lines of other sources and by the sour
   t.same(p.push(a(CLAIM)), [])
   t.same(p.push(b(CLAIM)).map((r) => r.source.node), [])
   t.same(p.push(b(CLAIM)).map((r) => r.source.node), ['b'])
-  t.same(p.push(b(CLAIM)).map((r) => r.source.node), ['b', 'a'], 'a released after 2 lines without news')
+  let releasedAt = -1
+  for (let i = 3; i <= 40 && releasedAt === -1; i++) {
+    if (p.push(b(CLAIM)).some((r) => r.source.node === 'a')) releasedAt = i
+  }
+  t.ok(releasedAt > 2 && releasedAt <= 2 + 16, `a released after 2 lines without news (checked every 16 lines): at ${releasedAt}`)
   t.same(p.flush().map((r) => r.source.node), ['b'])
   const q = createLineParser({ maxOpenSources: 2 })
   q.push(JSON.stringify({ log: CLAIM, host: 'n1' }))

@@ -38,7 +38,8 @@ export interface LineParserOptions extends ParseLineOptions {
    */
   maxOpenSources?: number
   /**
-   * A held event (or unfinished partial line) is released after this many further lines with nothing for it.
+   * A held event (or unfinished partial line) is released after this many further lines with nothing for it
+   * (checked every 16 lines, so up to 15 more).
    * @default 512
    */
   maxHoldLines?: number
@@ -96,7 +97,20 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     out.push(r)
   }
 
+  // most lines come from the source of the line before: skip the map for it
+  let lastKey: string | undefined
+  let lastState: SourceState | undefined
+
+  function lookup (key: string): SourceState | undefined {
+    if (key === lastKey) return lastState
+    return states.get(key)
+  }
+
   function touch (key: string): SourceState {
+    if (key === lastKey && lastState !== undefined) {
+      lastState.lastLine = lineNo
+      return lastState
+    }
     let st = states.get(key)
     if (st === undefined) {
       st = { held: undefined, heldBytes: 0, partial: undefined, lastLine: lineNo }
@@ -105,11 +119,19 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     }
     st.lastLine = lineNo
     states.set(key, st)
+    lastKey = key
+    lastState = st
     return st
   }
 
   function settle (key: string, st: SourceState): void {
-    if (st.held === undefined && st.partial === undefined) states.delete(key)
+    if (st.held === undefined && st.partial === undefined) {
+      states.delete(key)
+      if (key === lastKey) {
+        lastKey = undefined
+        lastState = undefined
+      }
+    }
   }
 
   function release (st: SourceState, out: ParseResult[]): void {
@@ -140,10 +162,16 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
   }
 
   function sweep (out: ParseResult[]): void {
+    // the hold bound is checked every 16 lines: iterating the map on every line costs more than the whole parse
+    if (states.size <= maxOpen && (lineNo & 15) !== 0) return
     for (const [key, st] of states) {
       if (states.size <= maxOpen && st.lastLine + maxHold >= lineNo) break
       releaseAll(st, out)
       states.delete(key)
+      if (key === lastKey) {
+        lastKey = undefined
+        lastState = undefined
+      }
     }
   }
 
@@ -175,7 +203,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
   }
 
   function continuation (key: string, text: string, source: Source, out: ParseResult[]): void {
-    const st = states.get(key)
+    const st = lookup(key)
     if (st?.held !== undefined) {
       touch(key)
       attach(st, text)
@@ -188,7 +216,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
   /** CRI `P` / Docker partial fragments: joined per stream until the final fragment. Returns false when `frame` is not part of a partial line. */
   function onFrame (frame: PartialFrame, out: ParseResult[]): boolean {
     const key = sourceKey(frame.source)
-    if (!frame.partial && states.get(key)?.partial === undefined) return false
+    if (!frame.partial && lookup(key)?.partial === undefined) return false
     const st = touch(key)
     if (st.partial === undefined) st.partial = { parts: [], bytes: 0, source: frame.source, inner: frame.inner, overflow: false }
     const p = st.partial
@@ -222,11 +250,11 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
       record(sourceKey(u.unparsed.source), u.unparsed, out)
     } else if (u.kind === 'envelope') {
       const key = sourceKey(u.envelope.source)
-      if (isContinuationText(u.envelope.message) && states.get(key)?.held !== undefined) continuation(key, u.envelope.message, u.envelope.source, out)
+      if (isContinuationText(u.envelope.message) && lookup(key)?.held !== undefined) continuation(key, u.envelope.message, u.envelope.source, out)
       else record(key, resultFromUnwrapped(u, vlog), out)
     } else {
       const key = sourceKey(u.source)
-      if (isContinuationText(u.text) || (isSyslogContinuation(u) && states.get(key)?.held !== undefined)) {
+      if (isContinuationText(u.text) || (isSyslogContinuation(u) && lookup(key)?.held !== undefined)) {
         continuation(key, u.text, u.source, out)
       } else {
         record(key, resultFromUnwrapped(u, vlog), out)
@@ -261,6 +289,8 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     const out: ParseResult[] = []
     for (const st of states.values()) releaseAll(st, out)
     states.clear()
+    lastKey = undefined
+    lastState = undefined
     return out
   }
 
