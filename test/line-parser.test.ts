@@ -180,3 +180,20 @@ t.test('bad options are setup errors', async (t) => {
   t.throws(() => createLineParser({ maxHoldLines: 1.5 }), { code: 'E_CONFIG' })
   t.throws(() => createLineParser({ maxLineBytes: Number.NaN }), { code: 'E_CONFIG' })
 })
+
+t.test('pushRecord: one Forward record per physical line still gets whole BFD blocks', async (t) => {
+  const log = labLogs('sample', '06-gateway-bfd-flap').find((l) => l.node === 'gw1' && l.daemon === 'ovs-vswitchd')
+  if (log === undefined) throw new Error('no lab log')
+  const p = createLineParser()
+  const out: ParseResult[] = []
+  for (const line of log.lines) out.push(...p.pushRecord({ log: line, stream: 'stdout', kubernetes: { host: 'gw1', pod_name: 'ovs-x' } }))
+  out.push(...p.flush())
+  const records = log.lines.filter((l) => /^\d{4}-/.test(l)).length
+  t.equal(out.length, records)
+  t.equal(p.stats.unparsed, 0)
+  t.equal(p.stats.continuationLines, log.lines.length - records)
+  t.ok(out.every((r) => r.source.node === 'gw1' && r.source.wrapper === 'fluent-bit'))
+  t.same(kinds(p.pushRecord([1, 2])), ['unparsed:bad-wrapper'])
+  t.same(kinds(p.pushRecord(CLAIM)), [])
+  t.same(kinds(p.flush()), ['lport-chassis-change'])
+})

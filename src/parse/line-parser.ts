@@ -15,7 +15,7 @@ import { DEFAULT_MAX_LINE_BYTES, LINE_ISSUE_HEAD_BYTES, isLineIssue, type LineIs
 import { countResult, createStats, type ParseStats } from './stats.js'
 import {
   DEFAULT_MAX_UNPARSED_TEXT_BYTES, clipText, isContinuationText, isSyslogContinuation, makeUnparsed, resultFromUnwrapped, unwrapJoined,
-  unwrapLine, type PartialFrame, type Unwrapped
+  unwrapLine, unwrapRecord, type PartialFrame, type Unwrapped
 } from './unwrap.js'
 import { StormError } from '../errors.js'
 import { createVlogParser } from './vlog.js'
@@ -48,6 +48,12 @@ export interface LineParserOptions extends ParseLineOptions {
 export interface LineParser {
   /** One physical line (no `\n`), or a problem `readLines` found with one. Returns what became complete. */
   push: (line: string | Buffer | LineIssue) => ParseResult[]
+  /**
+   * One decoded record (a Forward / JSON object, or a bare string), as `parseRecord` reads it, but with
+   * the same joining and continuation handling as `push`: a shipper that forwards each physical line as
+   * its own record sends a BFD detail block as ~25 records.
+   */
+  pushRecord: (record: unknown) => ParseResult[]
   /** Releases everything held (end of input, or input paused). */
   flush: () => ParseResult[]
   readonly stats: ParseStats
@@ -285,6 +291,20 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     return out
   }
 
+  function pushRecord (rec: unknown): ParseResult[] {
+    const out: ParseResult[] = []
+    lineNo++
+    stats.lines++
+    try {
+      if (typeof rec === 'string') stats.bytes += Buffer.byteLength(rec, 'utf8')
+      onUnwrapped(unwrapRecord(rec, options), out, false)
+    } catch (err) {
+      emit(out, internalError('', options, maxText, err))
+    }
+    sweep(out)
+    return out
+  }
+
   function flush (): ParseResult[] {
     const out: ParseResult[] = []
     for (const st of states.values()) releaseAll(st, out)
@@ -294,7 +314,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     return out
   }
 
-  return { push, flush, stats }
+  return { push, pushRecord, flush, stats }
 }
 
 export interface ParsedLines extends AsyncIterable<ParseResult> {
