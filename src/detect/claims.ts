@@ -36,10 +36,13 @@ interface Storm {
   startMs: number
   acts: number
   handoffs: number
-  pairs: Map<string, { from: string, to: string, n: number }>
+  /** from → to → count */
+  pairs: Map<string, Map<string, number>>
   parts: Map<string, PartStats>
   ownerBefore: string | null
-  seconds: Map<number, number>
+  /** Current second (event time) and its act count, for the peak rate. */
+  sec: number
+  secCount: number
   peak: number
   minReclaimMs: number | null
   lastMs: number
@@ -115,9 +118,7 @@ function round2 (x: number): number { return Math.round(x * 100) / 100 }
 export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule): ClaimRules {
   const { opts, lc } = ctx
   const retentionMs = Math.max(opts.stormWindowMs, opts.flapWindowMs, opts.loadWindowMs)
-  const ports = new Lru<string, PortState>(opts.maxTrackedPorts, (_k, p) => { recent.delete(p) })
-  /** Ports with an act inside the load window (pruned on evaluation). */
-  const recent = new Set<PortState>()
+  const ports = new Lru<string, PortState>(opts.maxTrackedPorts)
   const recentStorms: Storm[] = []
   let load: LoadState | null = null
 
@@ -132,6 +133,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   function prune (p: PortState, newest: number): void {
     const from = newest - retentionMs
+    // Splicing one act off the front on every claim is a memmove per event: drop them a second at a time.
+    const head = p.acts[0]
+    if ((head === undefined || head.t >= from - 1000) && p.acts.length <= opts.maxActsPerPort &&
+      (p.releases[0]?.t ?? Infinity) >= from - 1000 && p.releases.length <= opts.maxActsPerPort) return
     let i = 0
     while (i < p.acts.length && (p.acts[i] as Act).t < from) i++
     if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - opts.maxActsPerPort
@@ -156,18 +161,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (a.handoff && a.prev !== null) {
       s.handoffs++
       part(s, a.prev)
-      const k = `${a.prev}->${a.node}`
-      const pair = s.pairs.get(k)
-      if (pair === undefined) s.pairs.set(k, { from: a.prev, to: a.node, n: 1 })
-      else pair.n++
+      let to = s.pairs.get(a.prev)
+      if (to === undefined) { to = new Map(); s.pairs.set(a.prev, to) }
+      to.set(a.node, (to.get(a.node) ?? 0) + 1)
     }
+    // Peak acts in one second; a late act of an earlier second is not re-counted (the peak is approximate by design).
     const sec = Math.floor(a.t / 1000)
-    const n = (s.seconds.get(sec) ?? 0) + 1
-    s.seconds.set(sec, n)
-    if (n > s.peak) s.peak = n
-    if (s.seconds.size > 16) {
-      for (const k of s.seconds.keys()) { if (k < sec - 8) s.seconds.delete(k) }
-    }
+    if (sec === s.sec) s.secCount++
+    else if (sec > s.sec) { s.sec = sec; s.secCount = 1 }
+    if (s.secCount > s.peak) s.peak = s.secCount
     if (a.t > s.lastMs) s.lastMs = a.t
   }
 
@@ -201,7 +203,8 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       pairs: new Map(),
       parts: new Map(),
       ownerBefore: first.prev,
-      seconds: new Map(),
+      sec: -Infinity,
+      secCount: 0,
       peak: 0,
       minReclaimMs: null,
       lastMs: first.t
@@ -232,6 +235,12 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
   }
 
+  function pairList (s: Storm): Array<[string, number]> {
+    const out: Array<[string, number]> = []
+    for (const [from, to] of s.pairs) for (const [dst, n] of to) out.push([`${from}->${dst}`, n])
+    return out
+  }
+
   function renderStorm (p: PortState, s: Storm): (base: RenderBase) => ClaimStormSignal {
     return (base) => {
       const seconds = Math.max((s.lastMs - s.startMs) / 1000, 1)
@@ -243,7 +252,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         participants.push(pt)
       }
       const handoffPairs: Record<string, number> = {}
-      for (const [k, v] of [...s.pairs].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]))) handoffPairs[k] = v.n
+      for (const [k, n] of pairList(s).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) handoffPairs[k] = n
       const th = ctx.throttle()
       const { suspects, undetermined } = rankSuspects(p, s)
       return {
@@ -283,7 +292,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (s.handoffs >= 2) {
       for (const n of nodes) {
         let k = 0
-        for (const pair of s.pairs.values()) if (pair.from === n || pair.to === n) k += pair.n
+        for (const [from, to] of s.pairs) for (const [dst, c] of to) if (from === n || dst === n) k += c
         if (k === 0) continue
         const share = k / s.handoffs
         add(n, share, share >= 0.999 ? `in every hand-off (${k}/${s.handoffs})` : `in ${k} of ${s.handoffs} hand-offs`)
@@ -426,56 +435,91 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     })
   }
 
+  // Acts inside the load window in arrival order, with per-port and per-second counts kept incrementally,
+  // so the load check costs O(1) per claim; the lists behind an alert are built only when it is emitted.
+  const loadActs: Act[] = []
+  const loadPorts: PortState[] = []
+  let loadHead = 0
+  const loadCount = new Map<PortState, number>()
+  const loadSeconds = new Map<number, number>()
+  let reclaimedPorts = 0
+  let reclaimActs = 0
+  let loadTotal = 0
+
+  function loadAdd (p: PortState, a: Act): void {
+    loadActs.push(a)
+    loadPorts.push(p)
+    loadTotal++
+    const c = (loadCount.get(p) ?? 0) + 1
+    loadCount.set(p, c)
+    if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
+    const sec = Math.floor(a.t / 1000)
+    loadSeconds.set(sec, (loadSeconds.get(sec) ?? 0) + 1)
+  }
+
+  function loadPrune (now: number): void {
+    const from = now - opts.loadWindowMs
+    while (loadHead < loadActs.length && ((loadActs[loadHead] as Act).t < from || loadActs.length - loadHead > opts.maxTrackedPorts * 4)) {
+      const a = loadActs[loadHead] as Act
+      const p = loadPorts[loadHead] as PortState
+      loadHead++
+      loadTotal--
+      const c = (loadCount.get(p) ?? 1) - 1
+      if (c === 0) loadCount.delete(p)
+      else loadCount.set(p, c)
+      if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
+      const sec = Math.floor(a.t / 1000)
+      const n = (loadSeconds.get(sec) ?? 1) - 1
+      if (n <= 0) loadSeconds.delete(sec)
+      else loadSeconds.set(sec, n)
+    }
+    if (loadHead > 4096 && loadHead * 2 > loadActs.length) {
+      loadActs.splice(0, loadHead)
+      loadPorts.splice(0, loadHead)
+      loadHead = 0
+    }
+  }
+
   function evaluateLoad (out: Signal[]): void {
     const now = ctx.watermark
     if (now === -Infinity) return
-    const from = now - opts.loadWindowMs
-    let total = 0
-    let reclaimActs = 0
-    const reclaimed: string[] = []
-    const nodes = new Set<string>()
-    const busy = new Set<number>()
-    const perSecond = new Map<number, number>()
-    for (const p of recent) {
-      if (p.lastActMs < from) { recent.delete(p); continue }
-      let n = 0
-      for (let i = p.acts.length - 1; i >= 0; i--) {
-        const a = p.acts[i] as Act
-        if (a.t < from) break
-        if (a.t > now) continue
-        n++
-        const sec = Math.floor(a.t / 1000)
-        perSecond.set(sec, (perSecond.get(sec) ?? 0) + 1)
-      }
-      total += n
-      if (n < 2) continue
-      reclaimActs += n
-      reclaimed.push(p.lport)
-      for (let i = p.acts.length - 1; i >= 0; i--) {
-        const a = p.acts[i] as Act
-        if (a.t < from) break
-        nodes.add(a.node)
-        busy.add(Math.floor(a.t / 1000))
-      }
-    }
+    loadPrune(now)
     const windowSec = opts.loadWindowMs / 1000
-    const holds = reclaimed.length >= opts.loadMinPorts && reclaimActs / windowSec >= opts.loadMinClaimsPerSec &&
-      busy.size >= opts.loadMinBusySeconds
+    const holds = reclaimedPorts >= opts.loadMinPorts && reclaimActs / windowSec >= opts.loadMinClaimsPerSec &&
+      loadSeconds.size >= opts.loadMinBusySeconds
     if (!holds) return
-    let peak = 0
-    for (const v of perSecond.values()) if (v > peak) peak = v
     const key = 'claim-load:southbound'
-    if (load !== null && lc.isOpen(key)) {
-      load.claimsPerSec = round2(total / windowSec)
+    const open = load !== null && lc.isOpen(key)
+    if (open && now - (lc.open.get(key)?.lastEmitMs ?? -Infinity) < opts.updateIntervalMs) {
+      // Still holding, nothing to emit yet: only keep it from going quiet.
+      const rec = lc.open.get(key)
+      if (rec !== undefined && now > rec.lastMs) rec.lastMs = now
+      const peak = Math.max(...loadSeconds.values())
+      if (load !== null && peak > load.peak) load.peak = peak
+      return
+    }
+    const reclaimed = new Set<string>()
+    const nodes = new Set<string>()
+    let first = now
+    for (let i = loadHead; i < loadActs.length; i++) {
+      const p = loadPorts[i] as PortState
+      if ((loadCount.get(p) ?? 0) < 2) continue
+      const a = loadActs[i] as Act
+      reclaimed.add(p.lport)
+      nodes.add(a.node)
+      if (a.t < first) first = a.t
+    }
+    const peak = Math.max(...loadSeconds.values())
+    const claimsPerSec = round2(loadTotal / windowSec)
+    if (load !== null && open) {
+      load.claimsPerSec = claimsPerSec
       load.peak = Math.max(load.peak, peak)
       load.ports = [...new Set([...load.ports, ...reclaimed])].sort().slice(0, MAX_LISTED)
       load.nodes = [...new Set([...load.nodes, ...nodes])].sort().slice(0, MAX_LISTED)
       lc.touch(key, now, now, out)
       return
     }
-    const l: LoadState = { key, claimsPerSec: round2(total / windowSec), peak, ports: reclaimed.sort().slice(0, MAX_LISTED), nodes: [...nodes].sort().slice(0, MAX_LISTED) }
-    let first = now
-    for (const p of recent) for (const a of p.acts) if (a.t >= from && a.t < first) first = a.t
+    const l: LoadState = { key, claimsPerSec, peak, ports: [...reclaimed].sort().slice(0, MAX_LISTED), nodes: [...nodes].sort().slice(0, MAX_LISTED) }
     if (lc.fire(key, 'claim-load', first, now, renderLoad(l), () => { load = null }, out)) load = l
   }
 
@@ -510,7 +554,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       const a: Act = { t, node, prev, handoff }
       insertSorted(p.acts, a)
       if (t > p.lastActMs) p.lastActMs = t
-      recent.add(p)
+      loadAdd(p, a)
       if (p.storm !== null) {
         countAct(p.storm, a)
         lc.touch(p.storm.key, t, ctx.watermark, out)

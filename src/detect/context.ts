@@ -60,11 +60,11 @@ export function createNodeRegistry (maxNodes: number): NodeRegistry {
       let found: string | null = null
       if (m !== null) {
         const prefix = m[1] as string
-        for (const [chassis, node] of chassisToNode.map) {
+        for (const [chassis, node] of chassisToNode.entries()) {
           if (chassis.startsWith(prefix)) { found = node; break }
         }
         if (found === null) {
-          for (const node of nodes.map.keys()) {
+          for (const node of nodes.keys()) {
             if (node.startsWith(prefix)) { found = node; break }
           }
         }
@@ -76,7 +76,7 @@ export function createNodeRegistry (maxNodes: number): NodeRegistry {
     seen (node) {
       if (nodes.peek(node) === undefined) { nodes.add(node, true); tunnelCache.clear() }
     },
-    chassisMap: () => Object.fromEntries(chassisToNode.map),
+    chassisMap: () => Object.fromEntries(chassisToNode.entries()),
     evictions: () => chassisToNode.evictions + nodes.evictions
   }
 }
@@ -105,9 +105,9 @@ export function createContext (opts: ResolvedDetectorOptions, lc: Lifecycle): De
       newSince++
     },
     throttle () {
-      // Sorting 256 samples on every claim would dominate push(): refresh every 16 new samples once warmed up.
+      // Sorting 256 samples on every claim would dominate push(): refresh every 64 new samples once warmed up.
       const samples = gwSamples.length >= opts.throttleInferMinSamples ? gwSamples : allSamples
-      if (!dirty || (samples.length > 64 && newSince < 16)) return cached
+      if (!dirty || (samples.length > 32 && newSince < 64)) return cached
       dirty = false
       newSince = 0
       const inferred = inferRegime(samples, opts.throttleInferMinSamples)

@@ -71,19 +71,33 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
   const claims = createClaimRules(ctx, bfd, ofport)
 
   const counters = { events: 0, unparsed: 0, used: 0, duplicates: 0, late: 0, untimed: 0, dedupeEvictions: 0 }
-  // Fingerprints of recent relevant lines, in arrival order, for duplicate suppression within the lateness allowance.
-  const seen = new Map<string, number>()
+  // Fingerprints of recent relevant lines, for duplicate suppression within the lateness allowance; a FIFO
+  // of (fingerprint, time) in arrival order evicts them without iterating the map.
+  const seen = new Set<string>()
+  const fifoKeys: string[] = []
+  const fifoTimes: number[] = []
+  let fifoHead = 0
   let lastSweep = -Infinity
 
   function isDuplicate (e: OvsEvent, node: string, t: number): boolean {
-    const fp = `${node}\u0000${e.timeMs ?? t}\u0000${e.seq ?? ''}\u0000${e.module}\u0000${e.message}`
+    // A serial is unique per thread, so node + time + serial + module is enough when there is one.
+    const fp = e.seq === null
+      ? `${node}\u0000${t}\u0000${e.module}\u0000${e.message}`
+      : `${node}\u0000${t}\u0000${e.seq}\u0000${e.module}${e.thread ?? ''}\u0000${e.message.length}`
     if (seen.has(fp)) return true
-    seen.set(fp, t)
+    seen.add(fp)
+    fifoKeys.push(fp)
+    fifoTimes.push(t)
     const horizon = ctx.watermark - opts.allowedLatenessMs - 1000
-    for (const [k, v] of seen) {
-      if (seen.size <= opts.maxDedupeEntries && v >= horizon) break
-      seen.delete(k)
-      if (v >= horizon) counters.dedupeEvictions++
+    while (fifoHead < fifoKeys.length && (seen.size > opts.maxDedupeEntries || (fifoTimes[fifoHead] as number) < horizon)) {
+      if ((fifoTimes[fifoHead] as number) >= horizon) counters.dedupeEvictions++
+      seen.delete(fifoKeys[fifoHead] as string)
+      fifoHead++
+    }
+    if (fifoHead > 4096 && fifoHead * 2 > fifoKeys.length) {
+      fifoKeys.splice(0, fifoHead)
+      fifoTimes.splice(0, fifoHead)
+      fifoHead = 0
     }
     return false
   }
