@@ -212,6 +212,8 @@ class Connection {
   private stopping = false
   private failed = false
   private finishing = false
+  /** Input is over (FIN, close or stop) and every complete frame was handled. */
+  private over = false
 
   constructor (srv: ForwardServer, socket: Socket) {
     this.srv = srv
@@ -234,7 +236,8 @@ class Connection {
     socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
     socket.on('end', () => { this.readEnded = true; this.pump() })
     if (srv.idleTimeoutMs > 0) {
-      socket.setTimeout(srv.idleTimeoutMs, () => { this.onIdle() })
+      socket.setTimeout(srv.idleTimeoutMs)
+      socket.on('timeout', () => { this.onIdle() }) // not setTimeout's callback: that one fires once
     }
     if (srv.handshake !== undefined) {
       this.seed = srv.seed()
@@ -273,6 +276,8 @@ class Connection {
       if (step.kind === 'fault') { this.fail(step.fault); return }
       if (step.kind === 'more') {
         if (this.readEnded || this.gone || this.stopping) {
+          if (this.over) return
+          this.over = true
           if (this.framer.buffered > 0 && !this.stopping) {
             this.srv.counters.protocolErrors.truncated++
             this.srv.logger.info({ peer: this.peer, bytes: this.framer.buffered }, 'forward: connection ended mid-frame, partial frame discarded')
@@ -314,6 +319,8 @@ class Connection {
     void this.deliver(frame).then((ok) => {
       this.busy = false
       if (!ok) return
+      // The idle timer may have fired (and been ignored) while the handler ran: re-arm it.
+      if (this.srv.idleTimeoutMs > 0) this.socket.setTimeout(this.srv.idleTimeoutMs)
       if (!this.stopping) this.socket.resume()
       this.pump()
     })
