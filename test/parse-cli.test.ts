@@ -150,3 +150,32 @@ t.test('--help lists the options', async (t) => {
   for (const o of ['--wrapper', '--node', '--max-line-bytes', '--kinds', '--no-unparsed']) t.match(r.stdout, o)
   t.ok(readFileSync(CRI).length > 0)
 })
+
+t.test('a live pipe that pauses: the held record is written without waiting for the next line', async (t) => {
+  const got: string[] = []
+  let resume: (() => void) | undefined
+  const firstOutput = new Promise<void>((resolve) => { resume = resolve })
+  const stdout = new Writable({
+    write (chunk: Buffer, _enc, cb) {
+      got.push(chunk.toString())
+      resume?.()
+      cb()
+    }
+  })
+  let waitedForOutput = false
+  async function * live (): AsyncGenerator<Buffer> {
+    yield Buffer.from(CLAIM + '\n')
+    // the next line is only sent once the first record came out (or after a generous guard)
+    let timer: NodeJS.Timeout | undefined
+    const guard = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('guard'), 5000) })
+    waitedForOutput = (await Promise.race([firstOutput.then(() => 'output'), guard])) === 'output'
+    clearTimeout(timer)
+    yield Buffer.from(CLAIM.replace('00291', '00292') + '\n')
+  }
+  const { io: cliIo } = io(stdout)
+  cliIo.stdin = Readable.from(live())
+  const code = await main(['node', 'claimstorm', 'parse'], cliIo)
+  t.equal(code, 0)
+  t.ok(waitedForOutput, 'the first record was written while the input was paused')
+  t.same(ndjson(got.join('')).map((x) => x.kind === 'unparsed' ? -1 : x.seq), [291, 292])
+})

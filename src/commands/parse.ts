@@ -22,6 +22,18 @@ interface ParseCommandOptions {
 
 /** Output is written in chunks of about this many characters. */
 const OUT_CHUNK_CHARS = 64 * 1024
+/** With no input for this long, held records are written out (`tail -f … | claimstorm parse`). */
+const IDLE_FLUSH_MS = 200
+
+/** A promise of 'idle' after `ms`, cancellable; the timer does not keep the process alive. */
+function idleTimer (ms: number): { idle: Promise<'idle'>, cancel: () => void } {
+  let handle: NodeJS.Timeout | undefined
+  const idle = new Promise<'idle'>((resolve) => {
+    handle = setTimeout(() => resolve('idle'), ms)
+    handle.unref()
+  })
+  return { idle, cancel: () => clearTimeout(handle) }
+}
 
 /** NDJSON writer that waits for `drain` and turns a closed pipe (EPIPE) into a quiet stop. */
 class NdjsonOut {
@@ -133,13 +145,27 @@ async function runParse (files: string[], opts: ParseCommandOptions, ctx: Comman
         const batches: AsyncIterable<RawLine[]> = input === '-'
           ? readLineBatches(ctx.io.stdin, { maxLineBytes })
           : openLineBatches(input, { maxLineBytes })
-        for await (const batch of batches) {
-          for (const line of batch) {
+        const it = batches[Symbol.asyncIterator]()
+        for (;;) {
+          const next = it.next()
+          const timer = idleTimer(IDLE_FLUSH_MS)
+          let r = await Promise.race([next, timer.idle]).finally(timer.cancel)
+          if (r === 'idle') {
+            // input paused (a live pipe): release the held record instead of waiting for the next line
+            emit(parser.flush())
+            await out.flush()
+            r = await next
+          }
+          if (r.done === true) break
+          for (const line of r.value) {
             emit(parser.push(line))
             if (out.pending >= OUT_CHUNK_CHARS) await out.flush()
           }
           await out.flush()
-          if (out.broken) break
+          if (out.broken) {
+            await it.return?.()
+            break
+          }
         }
       } catch (err) {
         ctx.io.stderr.write(`claimstorm parse: ${err instanceof Error ? err.message : String(err)}\n`)
