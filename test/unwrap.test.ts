@@ -146,6 +146,7 @@ t.test('JSON lines that are broken or not objects', async (t) => {
   const arr = unwrapLine('[1,2]')
   t.equal(arr.kind === 'unparsed' && arr.unparsed.code, 'bad-wrapper')
   t.equal(unwrapLine('{not json').kind, 'text', 'a brace alone is just text')
+  t.equal(unwrapLine('[2024-05-14 09:12:03] started]').kind, 'text', 'a bracket line that is not JSON is just text')
 })
 
 t.test('wrapper nesting is bounded', async (t) => {

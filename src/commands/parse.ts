@@ -83,7 +83,7 @@ class NdjsonOut {
   }
 
   close (): void {
-    this.stream.off('error', this.onError)
+    // the listener stays: a write still in flight can fail with EPIPE after the command returned
   }
 }
 

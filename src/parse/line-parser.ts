@@ -184,7 +184,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
   function attach (st: SourceState, text: string): void {
     const ev = st.held as OvsEvent
     const n = ev.continuation?.length ?? 0
-    const bytes = text.length
+    const bytes = Buffer.byteLength(text, 'utf8')
     if (n >= maxContLines || st.heldBytes + bytes > maxContBytes) {
       stats.continuationLinesDropped++
       return
@@ -203,7 +203,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     else {
       st.held = result
       st.heldBytes = 0
-      for (const c of result.continuation ?? []) st.heldBytes += c.length
+      for (const c of result.continuation ?? []) st.heldBytes += Buffer.byteLength(c, 'utf8')
     }
     settle(key, st)
   }

@@ -406,6 +406,8 @@ function unwrapJsonText (line: string, ctx: Ctx, forced: WrapperOption, depth: n
   try {
     value = JSON.parse(line)
   } catch (err) {
+    // `{"…` promised JSON; a line that merely starts with `[` is just not a vlog line
+    if (forced === 'auto' && line.charCodeAt(0) === 0x5b) return bare(line, ctx)
     return fail(ctx, kind, 'bad-wrapper', line, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`)
   }
   return unwrapValue(value, ctx, forced, depth, true, line)
