@@ -42,3 +42,10 @@ export type { DetectorOptions, ResolvedDetectorOptions } from './detect/options.
 export { regimeForVersion, inferRegime, THROTTLE_INTERVAL_MS } from './detect/throttle.js'
 export { mergeByTime, DEFAULT_MERGE_OPTIONS } from './detect/merge.js'
 export type { MergeOptions } from './detect/merge.js'
+export { ForwardServer } from './adapters/forward/server.js'
+export type { ForwardServerOptions, ForwardTlsOptions } from './adapters/forward/server.js'
+export { ForwardOutput } from './adapters/forward/output.js'
+export type { ForwardOutputOptions, ForwardOutputCounters } from './adapters/forward/output.js'
+export type {
+  ForwardBatch, ForwardEntry, ForwardPeer, ForwardMode, ForwardLogger, ForwardServerCounters, ForwardErrorReason
+} from './adapters/forward/types.js'
