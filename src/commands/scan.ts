@@ -159,6 +159,9 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
     ? createProgressReporter(plan.bytesTotal, { write: (s) => { ctx.io.stderr.write(s) }, nowMs: () => performance.now() })
     : silentProgress
   options.onProgress = (bytes, lines) => { progress.update(bytes, lines) }
+  const json = flags['json'] === true
+  // NDJSON goes out as the detector emits it, so a long scan's records do not pile up in memory
+  if (json) options.onSignals = (signals) => { for (const s of signals) ctx.io.stdout.write(`${serializeAlert(toAlertRecord(s))}\n`) }
   let report: ScanReport
   try {
     report = await runScan(options, plan)
@@ -171,9 +174,7 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
     err(i.message)
   }
 
-  if (flags['json'] === true) {
-    for (const s of report.signals) await write(ctx, `${serializeAlert(toAlertRecord(s))}\n`)
-  } else {
+  if (!json) {
     await write(ctx, `${renderSummary(report, { color: ctx.io.stdoutIsTTY && flags['color'] !== false })}\n`)
   }
   const reportPath = str('report')

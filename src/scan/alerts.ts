@@ -43,48 +43,62 @@ function suspectsOf (s: Signal): { suspects: Suspect[]; undetermined: boolean } 
   return { suspects: [], undetermined: false }
 }
 
-/** One row per signal key, in order of first firing. Bounded by the number of distinct keys the detector emits. */
-export function foldAlerts (signals: readonly Signal[]): AlertRow[] {
-  const rows = new Map<string, AlertRow>()
-  for (const s of signals) {
-    const { rate, unit } = rateOf(s)
-    const { suspects, undetermined } = suspectsOf(s)
-    const prev = rows.get(s.key)
-    const nodes = nodesOf(s)
-    if (prev === undefined || prev.resolved) {
-      // a key that fires again after resolving starts a new row
-      const row: AlertRow = {
-        key: s.key,
-        kind: s.kind,
-        severity: s.severity,
-        subject: subjectOf(s),
-        nodes,
-        suspects,
-        undetermined,
-        startMs: s.startMs,
-        endMs: s.lastMs,
-        peakRate: rate,
-        rateUnit: unit,
-        resolved: s.status === 'resolved' && s.resolvedBy !== 'shutdown',
-        last: s
+export interface AlertFolder {
+  push: (s: Signal) => void
+  /** The rows so far, in order of first evidence. */
+  rows: () => AlertRow[]
+}
+
+/** Folds signals into one row per key as they come; memory grows with distinct conditions, not with updates. */
+export function createAlertFolder (): AlertFolder {
+  const open = new Map<string, AlertRow>()
+  const done: AlertRow[] = []
+  return {
+    push (s) {
+      const { rate, unit } = rateOf(s)
+      const { suspects, undetermined } = suspectsOf(s)
+      const nodes = nodesOf(s)
+      const prev = open.get(s.key)
+      if (prev === undefined || prev.resolved) {
+        // a key that fires again after resolving starts a new row
+        if (prev !== undefined) done.push(prev)
+        open.set(s.key, {
+          key: s.key,
+          kind: s.kind,
+          severity: s.severity,
+          subject: subjectOf(s),
+          nodes,
+          suspects,
+          undetermined,
+          startMs: s.startMs,
+          endMs: s.lastMs,
+          peakRate: rate,
+          rateUnit: unit,
+          resolved: s.status === 'resolved' && s.resolvedBy !== 'shutdown',
+          last: s
+        })
+        return
       }
-      if (prev !== undefined) rows.set(`${s.key}#${prev.startMs}`, prev)
-      rows.delete(s.key)
-      rows.set(s.key, row)
-      continue
-    }
-    prev.severity = maxSeverity(prev.severity, s.severity)
-    prev.subject = subjectOf(s)
-    for (const n of nodes) if (!prev.nodes.includes(n)) prev.nodes.push(n)
-    if (suspects.length > 0 || s.kind === 'claim-storm') prev.suspects = suspects
-    prev.undetermined = undetermined
-    prev.endMs = Math.max(prev.endMs, s.lastMs)
-    prev.startMs = Math.min(prev.startMs, s.startMs)
-    if (rate !== null) prev.peakRate = prev.peakRate === null ? rate : Math.max(prev.peakRate, rate)
-    prev.resolved = s.status === 'resolved' && s.resolvedBy !== 'shutdown'
-    prev.last = s
+      prev.severity = maxSeverity(prev.severity, s.severity)
+      prev.subject = subjectOf(s)
+      for (const n of nodes) if (!prev.nodes.includes(n)) prev.nodes.push(n)
+      if (suspects.length > 0 || s.kind === 'claim-storm') prev.suspects = suspects
+      prev.undetermined = undetermined
+      prev.endMs = Math.max(prev.endMs, s.lastMs)
+      prev.startMs = Math.min(prev.startMs, s.startMs)
+      if (rate !== null) prev.peakRate = prev.peakRate === null ? rate : Math.max(prev.peakRate, rate)
+      prev.resolved = s.status === 'resolved' && s.resolvedBy !== 'shutdown'
+      prev.last = s
+    },
+    rows: () => [...done, ...open.values()].sort((a, b) => a.startMs - b.startMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   }
-  return [...rows.values()].sort((a, b) => a.startMs - b.startMs || (a.key < b.key ? -1 : 1))
+}
+
+/** One row per signal key (a key that fires again after resolving gets a new row), in order of first evidence. */
+export function foldAlerts (signals: readonly Signal[]): AlertRow[] {
+  const f = createAlertFolder()
+  for (const s of signals) f.push(s)
+  return f.rows()
 }
 
 function plural (n: number, one: string, many: string): string {

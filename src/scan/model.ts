@@ -125,8 +125,10 @@ export interface ScanReport {
   paths: string[]
   files: ScannedFile[]
   issues: InputIssue[]
-  /** Every signal in emission order (what --json prints). */
+  /** Signals in emission order, up to `maxKeptSignals` (--json streams every one as it comes). */
   signals: Signal[]
+  /** Signals not kept in `signals` once the bound was reached. */
+  droppedSignals: number
   alerts: AlertRow[]
   /** Claim timelines of the ports that have an alert. */
   timelines: PortTimeline[]

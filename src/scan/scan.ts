@@ -14,7 +14,7 @@ import type { DetectorOptions } from '../detect/options.js'
 import { attributeNode, fileStem, type AttributeOptions } from './attribute-node.js'
 import { walkInputs, type InputIssue, type WalkFs } from './walk.js'
 import { createCollector, type CollectOptions } from './collect.js'
-import { foldAlerts, verdictOf } from './alerts.js'
+import { createAlertFolder, verdictOf } from './alerts.js'
 import { compareWithBaseline, createBaselineEvaluator } from './baseline.js'
 import type { ScanReport, ScannedFile } from './model.js'
 
@@ -39,6 +39,14 @@ export interface ScanOptions extends AttributeOptions {
    */
   maxLineBytes?: number
   collect?: CollectOptions
+  /**
+   * Signals kept in the report (`signals`, the HTML report's embedded JSON); the rest are still
+   * folded into the alert rows and handed to `onSignals`.
+   * @default 10000
+   */
+  maxKeptSignals?: number
+  /** Every signal as the detector emits it (`--json` streams them from here). */
+  onSignals?: (signals: readonly Signal[]) => void
   /** Called every few thousand lines with bytes read so far (for the progress line). */
   onProgress?: (bytesRead: number, lines: number) => void
   /** Injected file system for the walk (tests). */
@@ -81,7 +89,7 @@ interface Shared {
  * One file's events, in file order. Never throws: an unreadable file, corrupt gzip or a file that
  * is not a log ends the stream early and becomes an issue.
  */
-async function * fileEvents (file: ScannedFile & { explicit: boolean }, options: ScanOptions, shared: Shared, issues: InputIssue[]): AsyncGenerator<ParseResult> {
+async function * fileEvents (file: ScannedFile & { explicit: boolean }, options: ScanOptions, shared: Shared, issues: InputIssue[]): AsyncGenerator<ParseResult[]> {
   const sniff = options.sniffLines ?? 1000
   const recordNodes = new Set<string>()
   let handle
@@ -139,13 +147,13 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
         for (const r of parser.push(raw)) take(r, out)
         if (file.events === 0 && file.lines >= sniff) { notLog = true; break }
       }
-      if (out.length > 0) yield * out
+      if (out.length > 0) yield out
       if (notLog) break outer
     }
     if (!notLog) {
       const out: ParseResult[] = []
       for (const r of parser.flush()) take(r, out)
-      if (out.length > 0) yield * out
+      if (out.length > 0) yield out
       if (file.events === 0 && file.lines > 0 && file.status === 'ok') notLog = true
     }
   } catch (err) {
@@ -189,8 +197,37 @@ export function rotationChains<T extends { path: string; node: string }> (files:
   return [...chains.values()].map((c) => c.sort((a, b) => rotationIndex(b.path) - rotationIndex(a.path)))
 }
 
-async function * chainEvents (chain: Array<ScannedFile & { explicit: boolean }>, options: ScanOptions, shared: Shared, issues: InputIssue[]): AsyncGenerator<ParseResult> {
+async function * chainEvents (chain: Array<ScannedFile & { explicit: boolean }>, options: ScanOptions, shared: Shared, issues: InputIssue[]): AsyncGenerator<ParseResult[]> {
   for (const f of chain) yield * fileEvents(f, options, shared, issues)
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined }
+
+/**
+ * Batches → items for the merge, without a generator resumption per item: one batch per read
+ * chunk travels through the generators, and items are handed out from it with a resolved promise.
+ */
+export function flatten<T> (batches: AsyncIterable<T[]>): AsyncIterable<T> {
+  const src = batches[Symbol.asyncIterator]()
+  let buf: T[] = []
+  let i = 0
+  const refill = async (): Promise<IteratorResult<T, undefined>> => {
+    for (;;) {
+      const r = await src.next()
+      if (r.done === true) return DONE
+      buf = r.value
+      i = 0
+      if (buf.length > 0) return { done: false, value: buf[i++] as T }
+    }
+  }
+  const it: AsyncIterator<T, undefined> = {
+    next: async () => (i < buf.length ? { done: false, value: buf[i++] as T } : await refill()),
+    return: async () => {
+      await src.return?.(undefined)
+      return DONE
+    }
+  }
+  return { [Symbol.asyncIterator]: () => it }
 }
 
 function describeError (err: unknown): string {
@@ -214,11 +251,19 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
   const signals: Signal[] = []
   // rotated files of one log are read one after the other (oldest first) as one input: the merge
   // then holds one open file per log, not one per file
-  const inputs = rotationChains(p.files).map((chain) => chainEvents(chain, options, shared, issues))
+  const inputs = rotationChains(p.files).map((chain) => flatten(chainEvents(chain, options, shared, issues)))
+  const folder = createAlertFolder()
+  const maxKept = options.maxKeptSignals ?? 10000
+  let droppedSignals = 0
   const onSignals = (out: Signal[]): void => {
     if (out.length === 0) return
     collector.signals(out)
-    for (const s of out) signals.push(s)
+    for (const s of out) {
+      folder.push(s)
+      if (signals.length < maxKept) signals.push(s)
+      else droppedSignals++
+    }
+    options.onSignals?.(out)
   }
   let n = 0
   let firstMs: number | null = null
@@ -237,7 +282,7 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
   onSignals(detector.flush())
   options.onProgress?.(shared.bytesRead, shared.lines)
 
-  const alerts = foldAlerts(signals)
+  const alerts = folder.rows()
   const nodes = [...new Set(p.files.flatMap((f) => (f.status === 'not-a-log' ? [] : [f.node, ...f.recordNodes])))].sort()
   const files = p.files.map(({ explicit: _explicit, ...f }) => f)
   const report: ScanReport = {
@@ -246,6 +291,7 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
     files,
     issues,
     signals,
+    droppedSignals,
     alerts,
     timelines: collector.timelines(),
     bfd: collector.bfd(),

@@ -67,6 +67,7 @@ export function sampleReport (over: Partial<ScanReport> = {}): ScanReport {
     ]),
     issues: [],
     signals,
+    droppedSignals: 0,
     alerts,
     timelines,
     bfd: [
