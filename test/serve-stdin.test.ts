@@ -88,3 +88,19 @@ t.test('--help lists every option with its unit and default', async (t) => {
     if (o.default !== undefined && !(Array.isArray(o.default) && o.default.length === 0)) t.match(help, `default: ${String(o.default)}`, `${o.key} default`)
   }
 })
+
+t.test('docs/serve.md documents every option with its default, and every metric', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const doc = readFileSync(new URL('../docs/serve.md', import.meta.url), 'utf8')
+  const { SERVE_OPTIONS } = await import('../src/adapters/config.js')
+  for (const o of SERVE_OPTIONS) {
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`--${o.key} `))
+    t.ok(row !== undefined, `--${o.key} has a row`)
+    if (o.default !== undefined && !(Array.isArray(o.default) && o.default.length === 0)) t.match(row ?? '', `\`${String(o.default)}\``, `--${o.key} default`)
+  }
+  const { createServeMetrics } = await import('../src/adapters/metrics.js')
+  const m = createServeMetrics({ pipeline: () => ({ records: 0, events: 0, eventsByKind: {}, unparsed: 0, unparsedByCode: {}, alerts: {}, active: {}, maxSeverity: null, maxEventMs: null }), inputs: () => [], outputs: () => [], saturated: () => false, detectorEvictions: () => 0 })
+  const names = (await m.registry.getMetricsAsJSON()).map((x) => x.name)
+  t.ok(names.length > 10)
+  for (const n of names) t.match(doc, `\`${n}\``, `${n} documented`)
+})
