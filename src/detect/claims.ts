@@ -57,7 +57,8 @@ interface PortState {
   acts: Act[]
   releases: Array<{ t: number, node: string }>
   lastActMs: number
-  lastContested: Map<string, number>
+  /** Last contested claim per chassis, created on the first one (most ports never see any). */
+  lastContested: Map<string, number> | null
   storm: Storm | null
   flap: Flap | null
 }
@@ -83,7 +84,7 @@ interface LoadState {
   nodes: string[]
 }
 
-const MAX_INTERVALS = 64
+const MAX_INTERVALS = 32
 const MAX_RECENT_STORMS = 256
 const MAX_LISTED = 50
 
@@ -101,11 +102,11 @@ export function isGatewayPort (lport: string): boolean {
   return lport.startsWith('cr-lrp-')
 }
 
-function insertSorted<T extends { t: number }> (arr: T[], item: T): number {
+function insertSorted<T extends { t: number }> (arr: T[], item: T): void {
   let i = arr.length
   while (i > 0 && (arr[i - 1] as T).t > item.t) i--
-  arr.splice(i, 0, item)
-  return i
+  if (i === arr.length) arr.push(item)
+  else arr.splice(i, 0, item)
 }
 
 function median (xs: readonly number[]): number {
@@ -125,7 +126,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   function port (lport: string): PortState {
     let p = ports.touch(lport)
     if (p === undefined) {
-      p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: new Map(), storm: null, flap: null }
+      p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: null, storm: null, flap: null }
       ports.add(lport, p)
     }
     return p
@@ -137,13 +138,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const head = p.acts[0]
     if ((head === undefined || head.t >= from - 1000) && p.acts.length <= opts.maxActsPerPort &&
       (p.releases[0]?.t ?? Infinity) >= from - 1000 && p.releases.length <= opts.maxActsPerPort) return
+    // Over the cap, cut to 3/4 of it so the next cut is far away.
+    const keep = Math.max(1, Math.floor(opts.maxActsPerPort * 0.75))
     let i = 0
     while (i < p.acts.length && (p.acts[i] as Act).t < from) i++
-    if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - opts.maxActsPerPort
+    if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - keep
     if (i > 0) p.acts.splice(0, i)
     let j = 0
     while (j < p.releases.length && (p.releases[j] as { t: number }).t < from) j++
-    if (p.releases.length - j > opts.maxActsPerPort) j = p.releases.length - opts.maxActsPerPort
+    if (p.releases.length - j > opts.maxActsPerPort) j = p.releases.length - keep
     if (j > 0) p.releases.splice(0, j)
   }
 
@@ -223,15 +226,17 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const opened = lc.fire(s.key, 'claim-storm', s.startMs, s.lastMs, renderStorm(p, s), () => { p.storm = null }, out)
     if (!opened) return
     p.storm = s
+    // Storms that ended long before this one began cannot overlap anything any more.
+    const horizon = s.startMs - 2 * (opts.quietMs + opts.stormWindowMs)
+    while (recentStorms.length > 0 && ((recentStorms[0] as Storm).lastMs < horizon || recentStorms.length >= MAX_RECENT_STORMS)) recentStorms.shift()
     recentStorms.push(s)
-    if (recentStorms.length > MAX_RECENT_STORMS) recentStorms.shift()
   }
 
   function addInterval (s: Storm, node: string, ms: number): void {
     if (ms <= 0 || ms >= RECLAIM_SAMPLE_MAX_MS) return
     const ps = part(s, node)
+    if (ps.intervals.length >= MAX_INTERVALS) ps.intervals.splice(0, MAX_INTERVALS / 2)
     ps.intervals.push(ms)
-    if (ps.intervals.length > MAX_INTERVALS) ps.intervals.shift()
     if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
   }
 
@@ -535,6 +540,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         ctx.nodes.learn(node, e.to)
         prev = ctx.nodes.nodeOf(e.from)
         handoff = prev !== node
+        p.lastContested ??= new Map()
         const last = p.lastContested.get(node)
         if (last !== undefined && t > last) {
           const iv = t - last

@@ -78,6 +78,7 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
   const fifoTimes: number[] = []
   let fifoHead = 0
   let lastSweep = -Infinity
+  let lastNode = ''
 
   function isDuplicate (e: OvsEvent, node: string, t: number): boolean {
     // A serial is unique per thread, so node + time + serial + module is enough when there is one.
@@ -130,7 +131,7 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
     const node = e.source.node ?? UNKNOWN_NODE
     if (isDuplicate(e, node, t)) { counters.duplicates++; return [] }
     if (t > ctx.watermark) ctx.watermark = t
-    ctx.nodes.seen(node)
+    if (node !== lastNode) { ctx.nodes.seen(node); lastNode = node }
     const out: Signal[] = []
     counters.used++
     switch (e.kind) {
