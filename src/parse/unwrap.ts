@@ -5,6 +5,9 @@
 //   text line ─detect─▶ layer (cri | syslog | json …) ─▶ inner text ─▶ … (≤ maxWrapperDepth) ─▶ Unwrapped
 //   decoded record (msgpack / JSON object) ─────────────▶ message + metadata ─▶ inner text ─▶ …
 //
+// `source.wrapper` names the outermost wrapper; fields of outer layers override inner ones, which
+// override the caller's defaults. A wrapper timestamp that is not a real date only leaves
+// `wrapperTimeMs` out: the line inside is still read (its own vlog timestamp is what events use).
 // Pure: no I/O, no clock. The year of an RFC 3164 timestamp comes from `referenceTimeMs`.
 import { isUtf8 } from 'node:buffer'
 import type { Envelope, Level, OvsEvent, ParseResult, Source, Unparsed, UnparsedCode, WrapperKind } from '../types.js'
