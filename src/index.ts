@@ -49,3 +49,15 @@ export type { ForwardOutputOptions, ForwardOutputCounters } from './adapters/for
 export type {
   ForwardBatch, ForwardEntry, ForwardPeer, ForwardMode, ForwardLogger, ForwardServerCounters, ForwardErrorReason
 } from './adapters/forward/types.js'
+export { createPipeline } from './pipeline.js'
+export type { Pipeline, PipelineStages, PipelineAlert, PipelineStats, DetectorLike } from './pipeline.js'
+export { startServe, resolveEndpoints } from './adapters/serve-runtime.js'
+export type { ServeEnv, ServeHandle, ServeResult, StopReason } from './adapters/serve-runtime.js'
+export { createDefaultStages } from './adapters/stages.js'
+export { SERVE_OPTIONS, DEFAULT_SERVE_CONFIG, loadConfigFile, parseConfigText, mergeConfig } from './adapters/config.js'
+export type { ServeConfig } from './adapters/config.js'
+export { parseEndpoint, parseListen } from './adapters/endpoints.js'
+export type { Endpoint, EndpointRole, EndpointScheme } from './adapters/endpoints.js'
+export { createLogger } from './adapters/log.js'
+export type { Logger, LogLevel } from './adapters/log.js'
+export type { AlertOutput, InputAdapter, RecordSink, InputStats, OutputStats } from './adapters/contracts.js'
