@@ -337,7 +337,7 @@ export interface OfportLeakSignal extends SignalBase {
   lastOfport: number
   growthPerMin: number
   busyErrors: number
-  /** Event-time estimate of when automatic numbers (1…32767) run out; null when not climbing. */
+  /** Event-time estimate of when automatic numbers (1…32767) run out; null when not climbing, or when the growth stays below what OVS's one-hour reuse of deleted numbers absorbs (< 32767 an hour, no busy errors). */
   estimatedExhaustionMs: number | null
 }
 
