@@ -132,10 +132,15 @@ function rawBytes (b: Uint8Array, pos: number): Uint8Array | null {
   return b.subarray(pos + head, pos + head + len)
 }
 
-function split (bytes: Uint8Array): Split | null {
+function split (bytes: Uint8Array, tops?: readonly number[]): Split | null {
   const a = arrayLength(bytes, 0)
   if (a === null) return null
   const elems: Array<[number, number]> = []
+  if (tops !== undefined && tops.length === a.n) {
+    // Element offsets noted by the framer: no second walk over the frame.
+    for (let i = 0; i < a.n; i++) elems.push([tops[i] as number, i + 1 < a.n ? tops[i + 1] as number : bytes.length])
+    return { bytes, elems }
+  }
   let pos = a.head
   for (let i = 0; i < a.n; i++) {
     const end = skip(bytes, pos)
@@ -227,11 +232,11 @@ export function decodePackedEntries (payload: Uint8Array, limits: DecodeLimits):
   return { ok: true, entries }
 }
 
-/** Decodes one complete frame (as cut by FrameBuffer). */
-export function decodeFrame (bytes: Uint8Array, limits: DecodeLimits): FrameResult {
+/** Decodes one complete frame (as cut by FrameBuffer; pass its `tops` to skip re-walking it). */
+export function decodeFrame (bytes: Uint8Array, limits: DecodeLimits, tops?: readonly number[]): FrameResult {
   let s: Split | null
   try {
-    s = split(bytes)
+    s = split(bytes, tops)
   } catch (err) {
     return thrown(err, '')
   }

@@ -11,54 +11,67 @@ type ScanStep =
 
 const MORE: ScanStep = { kind: 'more' }
 
-/**
- * Header of the msgpack value at `pos`: its header length, and either the byte length of its
- * payload or its number of child values. `null` when the header is not complete yet.
- */
-function header (buf: Uint8Array, pos: number, end: number): { head: number, payload: number, children: number } | null | 'invalid' {
-  if (pos >= end) return null
+// Header of the msgpack value at `pos`, written to these scratch variables (no allocation per
+// token): header length, then either the payload byte length or the number of child values.
+let hHead = 0
+let hPayload = 0
+let hChildren = 0
+const H_MORE = 0
+const H_OK = 1
+const H_INVALID = -1
+
+function header (buf: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return H_MORE
   const b = buf[pos] as number
-  if (b <= 0x7f || b >= 0xe0) return { head: 1, payload: 0, children: 0 }
-  if (b <= 0x8f) return { head: 1, payload: 0, children: (b & 0x0f) * 2 }
-  if (b <= 0x9f) return { head: 1, payload: 0, children: b & 0x0f }
-  if (b <= 0xbf) return { head: 1, payload: b & 0x1f, children: 0 }
-  const need = (n: number): boolean => pos + n <= end
-  const u8 = (): number => buf[pos + 1] as number
-  const u16 = (): number => ((buf[pos + 1] as number) << 8) | (buf[pos + 2] as number)
-  const u32 = (): number => (((buf[pos + 1] as number) * 0x1000000) + (((buf[pos + 2] as number) << 16) | ((buf[pos + 3] as number) << 8) | (buf[pos + 4] as number)))
+  hHead = 1
+  hPayload = 0
+  hChildren = 0
+  if (b <= 0x7f || b >= 0xe0) return H_OK
+  if (b <= 0x8f) { hChildren = (b & 0x0f) * 2; return H_OK }
+  if (b <= 0x9f) { hChildren = b & 0x0f; return H_OK }
+  if (b <= 0xbf) { hPayload = b & 0x1f; return H_OK }
+  let lenBytes = 0 // width of a length/count field that follows the type byte
   switch (b) {
-    case 0xc0: case 0xc2: case 0xc3: return { head: 1, payload: 0, children: 0 }
-    case 0xc4: case 0xd9: return need(2) ? { head: 2, payload: u8(), children: 0 } : null
-    case 0xc5: case 0xda: return need(3) ? { head: 3, payload: u16(), children: 0 } : null
-    case 0xc6: case 0xdb: return need(5) ? { head: 5, payload: u32(), children: 0 } : null
-    // ext 8/16/32: length, then one type byte that belongs to the header
-    case 0xc7: return need(2) ? { head: 3, payload: u8(), children: 0 } : null
-    case 0xc8: return need(3) ? { head: 4, payload: u16(), children: 0 } : null
-    case 0xc9: return need(5) ? { head: 6, payload: u32(), children: 0 } : null
-    case 0xca: return { head: 5, payload: 0, children: 0 }
-    case 0xcb: return { head: 9, payload: 0, children: 0 }
-    case 0xcc: case 0xd0: return { head: 2, payload: 0, children: 0 }
-    case 0xcd: case 0xd1: return { head: 3, payload: 0, children: 0 }
-    case 0xce: case 0xd2: return { head: 5, payload: 0, children: 0 }
-    case 0xcf: case 0xd3: return { head: 9, payload: 0, children: 0 }
-    case 0xd4: return { head: 3, payload: 0, children: 0 }
-    case 0xd5: return { head: 4, payload: 0, children: 0 }
-    case 0xd6: return { head: 6, payload: 0, children: 0 }
-    case 0xd7: return { head: 10, payload: 0, children: 0 }
-    case 0xd8: return { head: 18, payload: 0, children: 0 }
-    case 0xdc: return need(3) ? { head: 3, payload: 0, children: u16() } : null
-    case 0xdd: return need(5) ? { head: 5, payload: 0, children: u32() } : null
-    case 0xde: return need(3) ? { head: 3, payload: 0, children: u16() * 2 } : null
-    case 0xdf: return need(5) ? { head: 5, payload: 0, children: u32() * 2 } : null
-    default: return 'invalid' // 0xc1 is never used
+    case 0xc0: case 0xc2: case 0xc3: return H_OK
+    case 0xc4: case 0xd9: case 0xc7: lenBytes = 1; break
+    case 0xc5: case 0xda: case 0xc8: case 0xdc: case 0xde: lenBytes = 2; break
+    case 0xc6: case 0xdb: case 0xc9: case 0xdd: case 0xdf: lenBytes = 4; break
+    case 0xca: hHead = 5; return H_OK
+    case 0xcb: hHead = 9; return H_OK
+    case 0xcc: case 0xd0: hHead = 2; return H_OK
+    case 0xcd: case 0xd1: hHead = 3; return H_OK
+    case 0xce: case 0xd2: hHead = 5; return H_OK
+    case 0xcf: case 0xd3: hHead = 9; return H_OK
+    case 0xd4: hHead = 3; return H_OK
+    case 0xd5: hHead = 4; return H_OK
+    case 0xd6: hHead = 6; return H_OK
+    case 0xd7: hHead = 10; return H_OK
+    case 0xd8: hHead = 18; return H_OK
+    default: return H_INVALID // 0xc1 is never used
   }
+  if (pos + 1 + lenBytes > end) return H_MORE
+  let n: number
+  if (lenBytes === 1) n = buf[pos + 1] as number
+  else if (lenBytes === 2) n = ((buf[pos + 1] as number) << 8) | (buf[pos + 2] as number)
+  else n = (buf[pos + 1] as number) * 0x1000000 + (((buf[pos + 2] as number) << 16) | ((buf[pos + 3] as number) << 8) | (buf[pos + 4] as number))
+  hHead = 1 + lenBytes
+  if (b === 0xdc || b === 0xdd) hChildren = n
+  else if (b === 0xde || b === 0xdf) hChildren = n * 2
+  else {
+    hPayload = n
+    if (b === 0xc7 || b === 0xc8 || b === 0xc9) hHead += 1 // ext type byte
+  }
+  return H_OK
 }
 
 /**
  * Resumable scan of one msgpack value. Keeps the position and the stack of remaining child
- * counts between calls, so bytes already walked are never walked again.
+ * counts between calls, so bytes already walked are never walked again. Also notes where each
+ * element of a top-level array starts, so the frame can be split without another pass.
  */
 export class ValueScanner {
+  /** Start offsets of the top-level array's elements (relative to the frame). */
+  readonly tops: number[] = []
   private pos = 0
   private readonly stack: number[] = [1]
   private readonly maxBytes: number
@@ -75,19 +88,20 @@ export class ValueScanner {
     while (stack.length > 0) {
       const at = start + this.pos
       const h = header(buf, at, end)
-      if (h === null) return this.more(end - start)
-      if (h === 'invalid') return fault('bad_msgpack', `invalid msgpack byte 0x${(buf[at] as number).toString(16)} at ${this.pos}`)
-      const size = h.head + h.payload
+      if (h === H_MORE) return this.more(end - start)
+      if (h === H_INVALID) return fault('bad_msgpack', `invalid msgpack byte 0x${(buf[at] as number).toString(16)} at ${this.pos}`)
+      const size = hHead + hPayload
       // A header announcing more than the limit fails now, before its bytes arrive.
-      if (this.pos + size > this.maxBytes || h.children > this.maxBytes) {
+      if (this.pos + size > this.maxBytes || hChildren > this.maxBytes) {
         return fault('frame_too_large', `frame exceeds ${this.maxBytes} bytes`)
       }
       if (at + size > end) return this.more(end - start)
+      if (stack.length === 2) this.tops.push(this.pos)
       this.pos += size
       stack[stack.length - 1] = (stack[stack.length - 1] as number) - 1
-      if (h.children > 0) {
+      if (hChildren > 0) {
         if (stack.length >= this.maxDepth) return fault('too_deep', `nesting deeper than ${this.maxDepth}`)
-        stack.push(h.children)
+        stack.push(hChildren)
       }
       while (stack.length > 0 && stack[stack.length - 1] === 0) stack.pop()
     }
@@ -105,7 +119,8 @@ function fault (reason: ForwardFault['reason'], detail: string): ScanStep {
 
 /** What `FrameBuffer.next()` returns. */
 export type FrameStep =
-  | { kind: 'frame', bytes: Buffer }
+  /** `tops`: start offsets of the top-level array's elements (empty when the frame is not an array). */
+  | { kind: 'frame', bytes: Buffer, tops: number[] }
   | { kind: 'more' }
   | { kind: 'fault', fault: ForwardFault }
 
@@ -164,6 +179,7 @@ export class FrameBuffer {
     if (step.kind === 'more') return step
     if (step.kind === 'fault') return step
     const bytes = this.buf.subarray(this.start, this.start + step.end)
+    const tops = this.scanner.tops
     this.start += step.end
     this.scanner = new ValueScanner(this.maxFrameBytes, this.maxDepth)
     if (this.start === this.end) {
@@ -172,6 +188,6 @@ export class FrameBuffer {
       this.start = 0
       this.end = 0
     }
-    return { kind: 'frame', bytes }
+    return { kind: 'frame', bytes, tops }
   }
 }

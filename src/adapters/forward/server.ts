@@ -286,7 +286,7 @@ class Connection {
         }
         return
       }
-      const r = decodeFrame(step.bytes, this.srv.limits)
+      const r = decodeFrame(step.bytes, this.srv.limits, step.tops)
       if (!r.ok) { this.fail(r.fault); return }
       this.handle(r.frame)
     }
