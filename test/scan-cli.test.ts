@@ -4,7 +4,9 @@ import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { PassThrough, Readable, Writable } from 'node:stream'
 import { runCli } from './helpers/cli.js'
+import { main } from '../src/cli.js'
 import { LAB } from './helpers/fixtures.js'
 import { exitStatus, parseTimeArg } from '../src/commands/scan.js'
 import { runScan } from '../src/scan/scan.js'
@@ -261,4 +263,22 @@ t.test('help and version', async (t) => {
   t.match(top.stdout, /\$ claimstorm scan examples\/sample/)
   const v = await runCli(['--version'])
   t.equal(v.stdout.trim(), VERSION)
+})
+
+t.test('stdout closed by the reader (scan --json | head): exit 0, quietly', async (t) => {
+  let writes = 0
+  const stdout = new Writable({
+    highWaterMark: 16,
+    write (_chunk, _enc, cb) {
+      writes++
+      cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
+    }
+  })
+  const stderr = new PassThrough()
+  const err: Buffer[] = []
+  stderr.on('data', (b: Buffer) => err.push(b))
+  const code = await main(['node', 'claimstorm', 'scan', S07, '--json'], { stdin: Readable.from([]), stdout, stderr, stderrIsTTY: false, stdoutIsTTY: false, env: {} })
+  t.equal(code, 0)
+  t.equal(Buffer.concat(err).toString(), '')
+  t.ok(writes >= 1 && writes <= 12, `stopped writing after the pipe broke (${writes} writes)`)
 })

@@ -92,8 +92,14 @@ export function exitStatus (report: ScanReport): number {
   return EXIT_OK
 }
 
-async function write (ctx: CommandContext, text: string): Promise<void> {
-  if (!ctx.io.stdout.write(text)) await new Promise<void>((resolve) => ctx.io.stdout.once('drain', resolve))
+async function write (ctx: CommandContext, text: string, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return
+  if (!ctx.io.stdout.write(text)) {
+    await new Promise<void>((resolve) => {
+      ctx.io.stdout.once('drain', resolve)
+      signal.addEventListener('abort', () => { resolve() }, { once: true })
+    })
+  }
 }
 
 async function run (ctx: CommandContext, paths: string[], flags: Record<string, unknown>): Promise<void> {
@@ -160,13 +166,30 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
     : silentProgress
   options.onProgress = (bytes, lines) => { progress.update(bytes, lines) }
   const json = flags['json'] === true
+  // `scan … | head`: a closed stdout ends the scan quietly with status 0, like `cat`
+  const stop = new AbortController()
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stop.abort()
+    else err(`cannot write to stdout: ${e.message}`)
+  }
+  ctx.io.stdout.on('error', onStdoutError)
+  options.signal = stop.signal
   // NDJSON goes out as the detector emits it, so a long scan's records do not pile up in memory
-  if (json) options.onSignals = (signals) => { for (const s of signals) ctx.io.stdout.write(`${serializeAlert(toAlertRecord(s))}\n`) }
+  if (json) {
+    options.onSignals = (signals) => {
+      if (stop.signal.aborted) return
+      for (const s of signals) ctx.io.stdout.write(`${serializeAlert(toAlertRecord(s))}\n`)
+    }
+  }
   let report: ScanReport
   try {
     report = await runScan(options, plan)
   } finally {
     progress.done()
+  }
+  if (stop.signal.aborted) {
+    ctx.code = EXIT_OK
+    return
   }
   for (const i of report.issues) {
     // files that are not logs found while walking a directory (dpkg.log in /var/log) are only listed
@@ -175,20 +198,20 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
   }
 
   if (!json) {
-    await write(ctx, `${renderSummary(report, { color: ctx.io.stdoutIsTTY && flags['color'] !== false })}\n`)
+    await write(ctx, `${renderSummary(report, { color: ctx.io.stdoutIsTTY && flags['color'] !== false })}\n`, stop.signal)
   }
   const reportPath = str('report')
   if (reportPath !== undefined) {
     try {
       await writeFile(reportPath, renderHtmlReport(report))
-      if (flags['json'] !== true) await write(ctx, `\nReport written to ${reportPath}\n`)
+      if (!json) await write(ctx, `\nReport written to ${reportPath}\n`, stop.signal)
     } catch (e) {
       err(`cannot write the report to ${reportPath}: ${e instanceof Error ? e.message : String(e)}`)
       ctx.code = EXIT_USAGE
       return
     }
   }
-  ctx.code = exitStatus(report)
+  ctx.code = stop.signal.aborted ? EXIT_OK : exitStatus(report)
 }
 
 const EXAMPLES = `

@@ -49,6 +49,8 @@ export interface ScanOptions extends AttributeOptions {
   onSignals?: (signals: readonly Signal[]) => void
   /** Called every few thousand lines with bytes read so far (for the progress line). */
   onProgress?: (bytesRead: number, lines: number) => void
+  /** Stops reading (e.g. stdout closed under `--json | head`); the report covers what was read. */
+  signal?: AbortSignal
   /** Injected file system for the walk (tests). */
   fs?: WalkFs
   /** Monotonic clock for the elapsed time. @default performance.now */
@@ -277,7 +279,10 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
       if (firstMs === null || t < firstMs) firstMs = t
       if (lastMs === null || t > lastMs) lastMs = t
     }
-    if ((++n & 4095) === 0) options.onProgress?.(shared.bytesRead, shared.lines)
+    if ((++n & 4095) === 0) {
+      options.onProgress?.(shared.bytesRead, shared.lines)
+      if (options.signal?.aborted === true) break
+    }
   }
   onSignals(detector.flush())
   options.onProgress?.(shared.bytesRead, shared.lines)
