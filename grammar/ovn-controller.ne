@@ -32,7 +32,7 @@ binding ->
     {% (d) => ({ kind: 'lport-ovn-installed', target: d[2], name: d[4], action: 'removed' }) %}
 
 addressBlob -> null         {% () => [] %}
-             | _ text       {% (d) => addresses(d[1]) %}
+             | _ text       {% (d) => new LazyText(d[1], 'addresses') %}
 
 sbReadonly -> %word         {% (d, _l, r) => { const m = /^\(sb_readonly=(\d+)\)$/.exec(d[0].text); return m === null ? r : m[1] !== '0' } %}
 upDown -> "up" {% () => 'up' %} | "down" {% () => 'down' %}
@@ -49,9 +49,9 @@ notClaiming ->
     {% (d) => ({ kind: 'lport-not-claiming', lport: d[0].lport, chassis: d[0].chassis, requestedChassis: d[1], pbChassis: d[4] }) %}
 notClaimingHead -> "Not" _ "claiming" _ "lport" _ commaName _ "chassis" _ name _ "requested-chassis" _
     {% (d) => ({ lport: d[6], chassis: d[10] }) %}
-requested -> text           {% (d, _l, r) => / pb->chassis( |$)|^pb->chassis( |$)/.test(d[0]) ? r : d[0] %}
+requested -> text           {% (d, _l, r) => d[0].pb ? r : new LazyText(d[0], 'string') %}
 pbChassis -> null           {% () => '' %}
-           | _ text         {% (d) => d[1] %}
+           | _ text         {% (d) => new LazyText(d[1], 'string') %}
 
 # module if_status: INFO `if_status_handle_claims for %s` (22.09–23.09.0), DBG `…, is_vif = %d` after.
 ifStatus ->

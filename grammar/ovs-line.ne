@@ -124,6 +124,34 @@ function isIPv6 (s: string): boolean {
 function addresses (text: string): any[] {
   return text.split(' ').filter((w) => w !== '').map(addressToken)
 }
+
+// Free text is kept as a linked list of token texts while parsing: every prefix of a text is a
+// text too, so its postprocessor runs at every token and must not build strings (quadratic on
+// long lines). `pb` notes a `pb->chassis` word, for the `Not claiming` forms.
+interface TextList { prev: TextList | null; tok: string; pb: boolean }
+const EMPTY_TEXT: TextList = { prev: null, tok: '', pb: false }
+function joinText (list: TextList): string {
+  const parts: string[] = []
+  for (let t: TextList | null = list; t !== null; t = t.prev) parts.push(t.tok)
+  return parts.reverse().join('')
+}
+/** A body field still in list form; `materialize` turns it into its value once parsing is done. */
+class LazyText {
+  list: TextList
+  as: 'string' | 'addresses'
+  constructor (list: TextList, as: 'string' | 'addresses') {
+    this.list = list
+    this.as = as
+  }
+}
+/** Turns the lazy fields of the one parse result into strings / address lists (in place). */
+export function materialize (body: any): any {
+  for (const key of Object.keys(body)) {
+    const v = body[key]
+    if (v instanceof LazyText) body[key] = v.as === 'string' ? joinText(v.list) : addresses(joinText(v.list))
+  }
+  return body
+}
 %}
 
 @lexer lexer
@@ -183,7 +211,7 @@ colonName -> %word        {% suffixed(':') %}
 commaName -> %word        {% suffixed(',') %}
 uint -> %word             {% uint %}
 int -> %word              {% int %}
-# Free text: any run of tokens, possibly empty; returned as the exact text.
-text -> null              {% () => '' %}
-      | text textTok      {% (d) => d[0] + d[1] %}
+# Free text: any run of tokens, possibly empty (a TextList: see LazyText above).
+text -> null              {% () => EMPTY_TEXT %}
+      | text textTok      {% (d) => ({ prev: d[0], tok: d[1], pb: d[0].pb || d[1] === 'pb->chassis' }) %}
 textTok -> %sp {% (d) => d[0].text %} | %word {% (d) => d[0].text %} | %qstr {% (d) => d[0].text %} | %dquote {% (d) => d[0].text %} | %dot {% (d) => d[0].text %}

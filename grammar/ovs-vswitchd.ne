@@ -13,7 +13,7 @@ bridge ->
 # mailing-list archives rewrite to `type at name` (catalog 6): normalised back to `@`.
 dpif ->
     datapath _ "failed" _ "to" _ "add" _ name _ "as" _ "port:" _ text
-    {% (d) => ({ kind: 'port-add-failed', datapath: d[0], iface: d[8], error: d[14] }) %}
+    {% (d) => ({ kind: 'port-add-failed', datapath: d[0], iface: d[8], error: new LazyText(d[14], 'string') }) %}
 datapath -> colonName                       {% (d) => d[0] %}
           | %word _ "at" _ colonName        {% (d) => d[0].text + '@' + d[4] %}
 

@@ -102,6 +102,12 @@ t.test('per-line failures are data', (t) => {
   const long = '2024-09-05T16:38:54.711Z|00001|a|INFO|' + 'x'.repeat(100)
   t.equal(unparsed(parseVlog(long, SOURCE, { maxLineChars: 100 })).code, 'too-long')
   t.equal(event(parseVlog(long, SOURCE, { maxLineChars: 200 })).kind, 'vlog')
+  // bodies over maxBodyChars are not matched against the templates (bounded grammar work)
+  const claim = '2024-09-05T16:38:54.711Z|00001|binding|INFO|p: Claiming ' + 'a '.repeat(3000)
+  for (const fastPath of [true, false]) {
+    t.equal(event(parseVlog(claim, SOURCE, { fastPath })).kind, 'vlog', 'over the default 4096')
+    t.match(parseVlog(claim, SOURCE, { fastPath, maxBodyChars: 8000 }), { kind: 'lport-claim-addresses', addresses: { length: 3000 } })
+  }
   t.end()
 })
 

@@ -140,6 +140,34 @@ function addresses (text: string): any[] {
   return text.split(' ').filter((w) => w !== '').map(addressToken)
 }
 
+// Free text is kept as a linked list of token texts while parsing: every prefix of a text is a
+// text too, so its postprocessor runs at every token and must not build strings (quadratic on
+// long lines). `pb` notes a `pb->chassis` word, for the `Not claiming` forms.
+interface TextList { prev: TextList | null; tok: string; pb: boolean }
+const EMPTY_TEXT: TextList = { prev: null, tok: '', pb: false }
+function joinText (list: TextList): string {
+  const parts: string[] = []
+  for (let t: TextList | null = list; t !== null; t = t.prev) parts.push(t.tok)
+  return parts.reverse().join('')
+}
+/** A body field still in list form; `materialize` turns it into its value once parsing is done. */
+class LazyText {
+  list: TextList
+  as: 'string' | 'addresses'
+  constructor (list: TextList, as: 'string' | 'addresses') {
+    this.list = list
+    this.as = as
+  }
+}
+/** Turns the lazy fields of the one parse result into strings / address lists (in place). */
+export function materialize (body: any): any {
+  for (const key of Object.keys(body)) {
+    const v = body[key]
+    if (v instanceof LazyText) body[key] = v.as === 'string' ? joinText(v.list) : addresses(joinText(v.list))
+  }
+  return body
+}
+
 interface NearleyToken {
   value: any;
   [key: string]: any;
@@ -186,7 +214,7 @@ const grammar: Grammar = {
     {"name": "binding", "symbols": [{"literal":"Setting"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"ovn-installed"}, "_", {"literal":"in"}, "_", {"literal":"OVS"}], "postprocess": (d) => ({ kind: 'lport-ovn-installed', target: 'lport', name: d[4], action: 'set' })},
     {"name": "binding", "symbols": [{"literal":"Removing"}, "_", "lportOrIface", "_", "name", "_", {"literal":"ovn-installed"}, "_", {"literal":"in"}, "_", {"literal":"OVS"}], "postprocess": (d) => ({ kind: 'lport-ovn-installed', target: d[2], name: d[4], action: 'removed' })},
     {"name": "addressBlob", "symbols": [], "postprocess": () => []},
-    {"name": "addressBlob", "symbols": ["_", "text"], "postprocess": (d) => addresses(d[1])},
+    {"name": "addressBlob", "symbols": ["_", "text"], "postprocess": (d) => new LazyText(d[1], 'addresses')},
     {"name": "sbReadonly", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d, _l, r) => { const m = /^\(sb_readonly=(\d+)\)$/.exec(d[0].text); return m === null ? r : m[1] !== '0' }},
     {"name": "upDown", "symbols": [{"literal":"up"}], "postprocess": () => 'up'},
     {"name": "upDown", "symbols": [{"literal":"down"}], "postprocess": () => 'down'},
@@ -195,16 +223,16 @@ const grammar: Grammar = {
     {"name": "notClaiming", "symbols": ["notClaimingHead", "requested"], "postprocess": (d) => ({ kind: 'lport-not-claiming', lport: d[0].lport, chassis: d[0].chassis, requestedChassis: d[1] })},
     {"name": "notClaiming", "symbols": ["notClaimingHead", "requested", "_", {"literal":"pb->chassis"}, "pbChassis"], "postprocess": (d) => ({ kind: 'lport-not-claiming', lport: d[0].lport, chassis: d[0].chassis, requestedChassis: d[1], pbChassis: d[4] })},
     {"name": "notClaimingHead", "symbols": [{"literal":"Not"}, "_", {"literal":"claiming"}, "_", {"literal":"lport"}, "_", "commaName", "_", {"literal":"chassis"}, "_", "name", "_", {"literal":"requested-chassis"}, "_"], "postprocess": (d) => ({ lport: d[6], chassis: d[10] })},
-    {"name": "requested", "symbols": ["text"], "postprocess": (d, _l, r) => / pb->chassis( |$)|^pb->chassis( |$)/.test(d[0]) ? r : d[0]},
+    {"name": "requested", "symbols": ["text"], "postprocess": (d, _l, r) => d[0].pb ? r : new LazyText(d[0], 'string')},
     {"name": "pbChassis", "symbols": [], "postprocess": () => ''},
-    {"name": "pbChassis", "symbols": ["_", "text"], "postprocess": (d) => d[1]},
+    {"name": "pbChassis", "symbols": ["_", "text"], "postprocess": (d) => new LazyText(d[1], 'string')},
     {"name": "ifStatus", "symbols": [{"literal":"if_status_handle_claims"}, "_", {"literal":"for"}, "_", "tailName"], "postprocess": (d) => ({ kind: 'if-status-claim', lport: d[4] })},
     {"name": "ifStatus", "symbols": [{"literal":"if_status_handle_claims"}, "_", {"literal":"for"}, "_", "commaName", "_", {"literal":"is_vif"}, "_", {"literal":"="}, "_", "uint"], "postprocess": (d) => ({ kind: 'if-status-claim', lport: d[4], isVif: d[10] !== 0 })},
     {"name": "pinctrl", "symbols": [{"literal":"Claiming"}, "_", {"literal":"virtual"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"for"}, "_", {"literal":"this"}, "_", {"literal":"chassis"}, "_", {"literal":"with"}, "_", {"literal":"the"}, "_", {"literal":"virtual"}, "_", {"literal":"parent"}, "_", "tailName"], "postprocess": (d) => ({ kind: 'lport-claim', lport: d[6], additional: false, virtualParent: d[22] })},
     {"name": "pinctrl", "symbols": [{"literal":"Postponing"}, "_", {"literal":"virtual"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"claim"}, "_", {"literal":"by"}, "_", "uint", "_", {"literal":"ms"}], "postprocess": (d) => ({ kind: 'lport-claim-postponed', lport: d[6], delayMs: d[12] })},
     {"name": "bridge", "symbols": [{"literal":"bridge"}, "_", "colonName", "_", {"literal":"added"}, "_", {"literal":"interface"}, "_", "name", "_", {"literal":"on"}, "_", {"literal":"port"}, "_", "int"], "postprocess": (d) => ({ kind: 'iface-added', bridge: d[2], iface: d[8], ofport: d[14] })},
     {"name": "bridge", "symbols": [{"literal":"bridge"}, "_", "colonName", "_", {"literal":"deleted"}, "_", {"literal":"interface"}, "_", "name", "_", {"literal":"on"}, "_", {"literal":"port"}, "_", "int"], "postprocess": (d) => ({ kind: 'iface-deleted', bridge: d[2], iface: d[8], ofport: d[14] })},
-    {"name": "dpif", "symbols": ["datapath", "_", {"literal":"failed"}, "_", {"literal":"to"}, "_", {"literal":"add"}, "_", "name", "_", {"literal":"as"}, "_", {"literal":"port:"}, "_", "text"], "postprocess": (d) => ({ kind: 'port-add-failed', datapath: d[0], iface: d[8], error: d[14] })},
+    {"name": "dpif", "symbols": ["datapath", "_", {"literal":"failed"}, "_", {"literal":"to"}, "_", {"literal":"add"}, "_", "name", "_", {"literal":"as"}, "_", {"literal":"port:"}, "_", "text"], "postprocess": (d) => ({ kind: 'port-add-failed', datapath: d[0], iface: d[8], error: new LazyText(d[14], 'string') })},
     {"name": "datapath", "symbols": ["colonName"], "postprocess": (d) => d[0]},
     {"name": "datapath", "symbols": [(lexer.has("word") ? {type: "word"} : word), "_", {"literal":"at"}, "_", "colonName"], "postprocess": (d) => d[0].text + '@' + d[4]},
     {"name": "ofproto", "symbols": ["colonName", "_", {"literal":"failed"}, "_", {"literal":"to"}, "_", "allocate", "_", {"literal":"ofp"}, "_", {"literal":"port"}, "_", {"literal":"number"}, "_", {"literal":"for"}, "_", "name", (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => ({ kind: 'ofport-alloc-failed', bridge: d[0], iface: d[16] })},
@@ -258,8 +286,8 @@ const grammar: Grammar = {
     {"name": "commaName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": suffixed(',')},
     {"name": "uint", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": uint},
     {"name": "int", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": int},
-    {"name": "text", "symbols": [], "postprocess": () => ''},
-    {"name": "text", "symbols": ["text", "textTok"], "postprocess": (d) => d[0] + d[1]},
+    {"name": "text", "symbols": [], "postprocess": () => EMPTY_TEXT},
+    {"name": "text", "symbols": ["text", "textTok"], "postprocess": (d) => ({ prev: d[0], tok: d[1], pb: d[0].pb || d[1] === 'pb->chassis' })},
     {"name": "textTok", "symbols": [(lexer.has("sp") ? {type: "sp"} : sp)], "postprocess": (d) => d[0].text},
     {"name": "textTok", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
     {"name": "textTok", "symbols": [(lexer.has("qstr") ? {type: "qstr"} : qstr)], "postprocess": (d) => d[0].text},

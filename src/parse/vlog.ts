@@ -12,7 +12,7 @@
 // that both ways give the same results.
 import nearley from 'nearley'
 import grammar, {
-  BODY_LEXER_STATE, LEVEL_PATTERN, MODULE_PATTERN, SERIAL_PATTERN, SYSLOG_TAG, THREAD_PATTERN, TIMESTAMP_PATTERN
+  BODY_LEXER_STATE, materialize, LEVEL_PATTERN, MODULE_PATTERN, SERIAL_PATTERN, SYSLOG_TAG, THREAD_PATTERN, TIMESTAMP_PATTERN
 } from './grammar.generated.js'
 import { StormError } from '../errors.js'
 import type { Envelope, Level, OvsEvent, Source, Unparsed, UnparsedCode } from '../types.js'
@@ -28,6 +28,13 @@ export interface VlogOptions {
    * @default 65536
    */
   maxLineChars?: number
+  /**
+   * Longest message matched against the templates, in UTF-16 code units; a longer one is kept as
+   * a plain `vlog` event. Template lines are a few hundred characters; this bounds the grammar's
+   * work on hostile lines.
+   * @default 4096
+   */
+  maxBodyChars?: number
   /**
    * Split the envelope with a regex, skip the grammar for messages no template can match and
    * cache bodies. `false` runs the nearley grammar on every line (same results, ~10× slower).
@@ -53,18 +60,21 @@ export type EventBody = Exclude<BodyOf<OvsEvent>, { kind: 'vlog' }>
 export const DEFAULT_MAX_UNPARSED_TEXT_BYTES = 512
 export const DEFAULT_MAX_LINE_CHARS = 65536
 export const DEFAULT_CACHE_ENTRIES = 4096
+export const DEFAULT_MAX_BODY_CHARS = 4096
 /** Bodies longer than this are classified but not cached, so the cache stays small. */
 const MAX_CACHED_BODY_CHARS = 512
 
 interface Resolved {
   maxUnparsedTextBytes: number
   maxLineChars: number
+  maxBodyChars: number
   fastPath: boolean
 }
 
 const DEFAULTS: Resolved = {
   maxUnparsedTextBytes: DEFAULT_MAX_UNPARSED_TEXT_BYTES,
   maxLineChars: DEFAULT_MAX_LINE_CHARS,
+  maxBodyChars: DEFAULT_MAX_BODY_CHARS,
   fastPath: true
 }
 
@@ -81,6 +91,7 @@ function resolve (options: VlogOptions | undefined): Resolved {
   return {
     maxUnparsedTextBytes: positiveInt('maxUnparsedTextBytes', options.maxUnparsedTextBytes, DEFAULT_MAX_UNPARSED_TEXT_BYTES),
     maxLineChars: positiveInt('maxLineChars', options.maxLineChars, DEFAULT_MAX_LINE_CHARS),
+    maxBodyChars: positiveInt('maxBodyChars', options.maxBodyChars, DEFAULT_MAX_BODY_CHARS, true),
     fastPath: options.fastPath ?? true
   }
 }
@@ -157,12 +168,14 @@ export type BodyClassification =
 export function classifyBody (module: string, message: string): BodyClassification {
   bodyRunner ??= new GrammarRunner('body', BODY_LEXER_STATE)
   const r = bodyRunner.run(module + '|' + message)
-  if (r.status === 'ok') return { status: 'ok', body: r.value as EventBody }
+  if (r.status === 'ok') return { status: 'ok', body: materialize(r.value) as EventBody }
   if (r.status === 'ambiguous') return r
   return { status: 'none' }
 }
 
 // ---- the fast path ---------------------------------------------------------------------------
+
+const MODULE_RE = new RegExp(`^(?:${MODULE_PATTERN})$`)
 
 // The envelope as one regex, assembled from the grammar's own token patterns.
 const ENVELOPE_RE = new RegExp(
@@ -293,7 +306,8 @@ function buildEvent (env: Envelope, body: EventBody | null): OvsEvent {
  * module and level come from the syslog header). Never throws.
  */
 export function eventFromEnvelope (env: Envelope): OvsEvent {
-  return buildEvent(env, classifyCached(env.module, env.message, defaultCache))
+  const classify = env.message.length <= DEFAULT_MAX_BODY_CHARS && MODULE_RE.test(env.module)
+  return buildEvent(env, classify ? classifyCached(env.module, env.message, defaultCache) : null)
 }
 
 // ---- time ------------------------------------------------------------------------------------
@@ -438,7 +452,9 @@ function parseWith (original: string, source: Source, opts: Resolved, cache: Bod
   }
   const timeMs = time === null ? null : vlogTimeToMs(time)
   if (Number.isNaN(timeMs)) return makeUnparsed('bad-timestamp', text, original, source, opts, `no such date: ${time ?? ''}`)
-  const body = cache === null && !opts.fastPath ? classifiedBody(module, message) : classifyCached(module, message, cache)
+  const body = message.length > opts.maxBodyChars
+    ? null
+    : cache === null && !opts.fastPath ? classifiedBody(module, message) : classifyCached(module, message, cache)
   return makeEvent(time, timeMs, Number(serial), module, thread, level, message, source, body)
 }
 
