@@ -250,7 +250,27 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     return true
   }
 
-  function onUnwrapped (u: Unwrapped, out: ParseResult[], joined: boolean): void {
+  // plain log files: most lines are bare vlog lines or their continuations, known by their first bytes
+  const wrapperOpt = options.wrapper ?? 'auto'
+  const bareSource = defaultSource(options)
+  const bareKey = sourceKey(bareSource)
+
+  /** The cases `unwrapLine` would call bare anyway: `2024-…|` before any space, `ovs|`, or a blank-led line. */
+  function isPlainBare (text: string): boolean {
+    if (wrapperOpt === 'bare') return true
+    if (wrapperOpt !== 'auto') return false
+    const c = text.charCodeAt(0)
+    if (c === 0x20 || c === 0x09) return true
+    if (c >= 0x30 && c <= 0x39) {
+      const bar = text.indexOf('|')
+      if (bar === -1) return false
+      const sp = text.indexOf(' ')
+      return sp === -1 || bar < sp
+    }
+    return c === 0x6f && text.startsWith('ovs|')
+  }
+
+  function onUnwrapped (u: Unwrapped, out: ParseResult[], joined: boolean, knownKey?: string): void {
     if (!joined && u.frame !== undefined && onFrame(u.frame, out)) return
     if (u.kind === 'unparsed') {
       record(sourceKey(u.unparsed.source), u.unparsed, out)
@@ -259,7 +279,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
       if (isContinuationText(u.envelope.message) && lookup(key)?.held !== undefined) continuation(key, u.envelope.message, u.envelope.source, out)
       else record(key, resultFromUnwrapped(u, vlog), out)
     } else {
-      const key = sourceKey(u.source)
+      const key = knownKey ?? sourceKey(u.source)
       if (isContinuationText(u.text) || (isSyslogContinuation(u) && lookup(key)?.held !== undefined)) {
         continuation(key, u.text, u.source, out)
       } else {
@@ -282,6 +302,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
         stats.bytes += typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.length
         const text = screenLine(line, options, maxText)
         if (typeof text !== 'string') record(sourceKey(text.source), text, out)
+        else if (isPlainBare(text)) onUnwrapped({ kind: 'text', text, source: { ...bareSource }, partial: false, inner: 'bare' }, out, false, bareKey)
         else onUnwrapped(unwrapLine(text, options), out, false)
       }
     } catch (err) {
