@@ -156,12 +156,9 @@ export function materialize (body: any): any {
 
 @lexer lexer
 
-@include "ovn-controller.ne"
-@include "ovs-vswitchd.ne"
+# ---- the vlog envelope ------------------------------------------------------------------------
 
-# ---- the vlog envelope ----
-
-# The vlog envelope (catalog 1.1, 1.9): file `%D{…###Z}|%05N|%c%T|%p|%m`, console (no
+# Catalog 1.1, 1.9: file `%D{…###Z}|%05N|%c%T|%p|%m`, console (no
 # milliseconds), syslog `ovs|%05N|%c%T|%p|%m`, `%d` local time (no `Z`). The message is one raw
 # token: it is classified separately by `body`.
 
@@ -215,3 +212,8 @@ int -> %word              {% int %}
 text -> null              {% () => EMPTY_TEXT %}
       | text textTok      {% (d) => ({ prev: d[0], tok: d[1], pb: d[0].pb || d[1] === 'pb->chassis' }) %}
 textTok -> %sp {% (d) => d[0].text %} | %word {% (d) => d[0].text %} | %qstr {% (d) => d[0].text %} | %dquote {% (d) => d[0].text %} | %dot {% (d) => d[0].text %}
+
+# ---- templates, by daemon ---------------------------------------------------------------------
+
+@include "ovn-controller.ne"
+@include "ovs-vswitchd.ne"

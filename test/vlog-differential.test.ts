@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES, labLogs, labRuns, labScenarios, readFixture } from './helpers/fixtures.js'
-import { classifyBody, createVlogParser, parseVlog } from '../src/parse/vlog.js'
+import { classifyBody, createVlogParser, eventFromEnvelope, parseVlog } from '../src/parse/vlog.js'
 import type { ParseResult, Source } from '../src/types.js'
 
 const SOURCE: Source = { wrapper: 'bare', node: 'hv1' }
@@ -173,5 +173,18 @@ t.test('the generators do reach typed events and every failure code', (t) => {
   }
   for (const k of ['vlog', 'truncated', 'bad-level', 'bad-timestamp', 'not-vlog']) t.ok(kinds.has(k), `reaches ${k}`)
   t.ok([...kinds].filter((k) => KINDS.has(k) && k !== 'vlog').length >= 14, `reaches typed events: ${[...kinds].join(' ')}`)
+  t.end()
+})
+
+t.test('eventFromEnvelope never throws and keeps the envelope', (t) => {
+  const r = fc.check(fc.property(
+    fc.oneof(fc.constantFrom(...MODULES), fc.string({ maxLength: 12 })),
+    fc.oneof(message, fc.string({ unit: 'binary', maxLength: 300 })),
+    (module, msg) => {
+      const env = { time: null, timeMs: null, seq: null, module, level: 'INFO' as const, message: msg, source: SOURCE }
+      const ev = eventFromEnvelope(env)
+      return KINDS.has(ev.kind) && ev.module === module && ev.message === msg && ev.seq === null && ev.source === SOURCE
+    }), { numRuns: 1000, seed: 7 })
+  t.notOk(r.failed, JSON.stringify(r.counterexample))
   t.end()
 })

@@ -7,11 +7,6 @@
 // Bypasses TS6133. Allow declared but unused functions.
 // @ts-ignore
 function id(d: any[]): any { return d[0]; }
-declare var dot: any;
-declare var word: any;
-declare var word: any;
-declare var dot: any;
-declare var qstr: any;
 declare var pipe: any;
 declare var serial: any;
 declare var level: any;
@@ -23,7 +18,15 @@ declare var rparen: any;
 declare var thread: any;
 declare var text: any;
 declare var sp: any;
+declare var word: any;
+declare var dot: any;
+declare var qstr: any;
 declare var dquote: any;
+declare var dot: any;
+declare var word: any;
+declare var word: any;
+declare var dot: any;
+declare var qstr: any;
 
 import moo from 'moo'
 
@@ -198,6 +201,45 @@ interface Grammar {
 const grammar: Grammar = {
   Lexer: lexer,
   ParserRules: [
+    {"name": "line", "symbols": ["head", (lexer.has("pipe") ? {type: "pipe"} : pipe), (lexer.has("serial") ? {type: "serial"} : serial), (lexer.has("pipe") ? {type: "pipe"} : pipe), "module", (lexer.has("pipe") ? {type: "pipe"} : pipe), (lexer.has("level") ? {type: "level"} : level), (lexer.has("pipe") ? {type: "pipe"} : pipe), "message"], "postprocess":  (d) => ({
+          time: d[0],
+          serial: d[2].text,
+          module: d[4].module,
+          thread: d[4].thread,
+          level: d[6].text,
+          messageOffset: d[7].offset + 1
+        }) },
+    {"name": "head", "symbols": [(lexer.has("ts") ? {type: "ts"} : ts)], "postprocess": (d) => d[0].text},
+    {"name": "head", "symbols": [(lexer.has("syslog") ? {type: "syslog"} : syslog)], "postprocess": () => null},
+    {"name": "module", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident)], "postprocess": (d) => ({ module: d[0].text, thread: undefined })},
+    {"name": "module", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ module: d[0].text, thread: '' })},
+    {"name": "module", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("thread") ? {type: "thread"} : thread), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ module: d[0].text, thread: d[2].text })},
+    {"name": "message", "symbols": []},
+    {"name": "message", "symbols": [(lexer.has("text") ? {type: "text"} : text)], "postprocess": () => null},
+    {"name": "body", "symbols": [{"literal":"binding"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "binding"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [{"literal":"pinctrl"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "pinctrl"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [{"literal":"if_status"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "ifStatus"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [{"literal":"bridge"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "bridge"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [{"literal":"dpif"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "dpif"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [{"literal":"ofproto"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "ofproto"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [{"literal":"bfd"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "bfd"], "postprocess": (d) => d[2]},
+    {"name": "body", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("pipe") ? {type: "pipe"} : pipe), "dropped"], "postprocess": (d) => d[2]},
+    {"name": "dropped", "symbols": [{"literal":"Dropped"}, "_", "uint", "_", {"literal":"log"}, "_", {"literal":"messages"}, "_", {"literal":"in"}, "_", {"literal":"last"}, "_", "uint", "_", {"literal":"seconds"}, "_", {"literal":"(most"}, "_", {"literal":"recently,"}, "_", "uint", "_", {"literal":"seconds"}, "_", {"literal":"ago)"}, "_", {"literal":"due"}, "_", {"literal":"to"}, "_", {"literal":"excessive"}, "_", {"literal":"rate"}], "postprocess": (d) => ({ kind: 'vlog-dropped', count: d[2], seconds: d[12], mostRecentSecondsAgo: d[20] })},
+    {"name": "_", "symbols": [(lexer.has("sp") ? {type: "sp"} : sp)], "postprocess": () => null},
+    {"name": "name", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
+    {"name": "tailName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
+    {"name": "tailName", "symbols": [(lexer.has("word") ? {type: "word"} : word), (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => d[0].text + '.'},
+    {"name": "colonName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": suffixed(':')},
+    {"name": "commaName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": suffixed(',')},
+    {"name": "uint", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": uint},
+    {"name": "int", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": int},
+    {"name": "text", "symbols": [], "postprocess": () => EMPTY_TEXT},
+    {"name": "text", "symbols": ["text", "textTok"], "postprocess": (d) => ({ prev: d[0], tok: d[1], pb: d[0].pb || d[1] === 'pb->chassis' })},
+    {"name": "textTok", "symbols": [(lexer.has("sp") ? {type: "sp"} : sp)], "postprocess": (d) => d[0].text},
+    {"name": "textTok", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
+    {"name": "textTok", "symbols": [(lexer.has("qstr") ? {type: "qstr"} : qstr)], "postprocess": (d) => d[0].text},
+    {"name": "textTok", "symbols": [(lexer.has("dquote") ? {type: "dquote"} : dquote)], "postprocess": (d) => d[0].text},
+    {"name": "textTok", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => d[0].text},
     {"name": "binding", "symbols": [{"literal":"Claiming"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"for"}, "_", {"literal":"this"}, "_", {"literal":"chassis"}, (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => ({ kind: 'lport-claim', lport: d[4], additional: false })},
     {"name": "binding", "symbols": [{"literal":"Claiming"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"for"}, "_", {"literal":"this"}, "_", {"literal":"additional"}, "_", {"literal":"chassis"}, (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => ({ kind: 'lport-claim', lport: d[4], additional: true })},
     {"name": "binding$ebnf$1", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": id},
@@ -253,46 +295,7 @@ const grammar: Grammar = {
     {"name": "bfd", "symbols": ["colonName", "_", {"literal":"BFD"}, "_", {"literal":"state"}, "_", {"literal":"change:"}, "_", "bfdSession", "_", {"literal":"->"}, "_", "bfdSession"], "postprocess": (d) => ({ kind: 'bfd-state-change', iface: d[0], oldState: d[8].state, newState: d[12].state, oldDiag: d[8].diag, newDiag: d[12].diag, wording: 'rfc' })},
     {"name": "bfdTransition", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d, _l, r) => { const p = d[0].text.split('->'); return p.length === 2 && BFD_STATES.includes(p[0]) && BFD_STATES.includes(p[1]) ? p : r }},
     {"name": "bfdSession", "symbols": [{"literal":"(bfd.SessionState:"}, "_", "bfdStateComma", "_", {"literal":"bfd.LocalDiag:"}, "_", (lexer.has("qstr") ? {type: "qstr"} : qstr), {"literal":")"}], "postprocess": (d) => ({ state: d[2], diag: unquote(d[6]) })},
-    {"name": "bfdStateComma", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d, _l, r) => { const s = d[0].text.slice(0, -1); return d[0].text.endsWith(',') && BFD_STATES.includes(s) ? s : r }},
-    {"name": "line", "symbols": ["head", (lexer.has("pipe") ? {type: "pipe"} : pipe), (lexer.has("serial") ? {type: "serial"} : serial), (lexer.has("pipe") ? {type: "pipe"} : pipe), "module", (lexer.has("pipe") ? {type: "pipe"} : pipe), (lexer.has("level") ? {type: "level"} : level), (lexer.has("pipe") ? {type: "pipe"} : pipe), "message"], "postprocess":  (d) => ({
-          time: d[0],
-          serial: d[2].text,
-          module: d[4].module,
-          thread: d[4].thread,
-          level: d[6].text,
-          messageOffset: d[7].offset + 1
-        }) },
-    {"name": "head", "symbols": [(lexer.has("ts") ? {type: "ts"} : ts)], "postprocess": (d) => d[0].text},
-    {"name": "head", "symbols": [(lexer.has("syslog") ? {type: "syslog"} : syslog)], "postprocess": () => null},
-    {"name": "module", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident)], "postprocess": (d) => ({ module: d[0].text, thread: undefined })},
-    {"name": "module", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ module: d[0].text, thread: '' })},
-    {"name": "module", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("thread") ? {type: "thread"} : thread), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ module: d[0].text, thread: d[2].text })},
-    {"name": "message", "symbols": []},
-    {"name": "message", "symbols": [(lexer.has("text") ? {type: "text"} : text)], "postprocess": () => null},
-    {"name": "body", "symbols": [{"literal":"binding"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "binding"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [{"literal":"pinctrl"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "pinctrl"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [{"literal":"if_status"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "ifStatus"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [{"literal":"bridge"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "bridge"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [{"literal":"dpif"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "dpif"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [{"literal":"ofproto"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "ofproto"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [{"literal":"bfd"}, (lexer.has("pipe") ? {type: "pipe"} : pipe), "bfd"], "postprocess": (d) => d[2]},
-    {"name": "body", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("pipe") ? {type: "pipe"} : pipe), "dropped"], "postprocess": (d) => d[2]},
-    {"name": "dropped", "symbols": [{"literal":"Dropped"}, "_", "uint", "_", {"literal":"log"}, "_", {"literal":"messages"}, "_", {"literal":"in"}, "_", {"literal":"last"}, "_", "uint", "_", {"literal":"seconds"}, "_", {"literal":"(most"}, "_", {"literal":"recently,"}, "_", "uint", "_", {"literal":"seconds"}, "_", {"literal":"ago)"}, "_", {"literal":"due"}, "_", {"literal":"to"}, "_", {"literal":"excessive"}, "_", {"literal":"rate"}], "postprocess": (d) => ({ kind: 'vlog-dropped', count: d[2], seconds: d[12], mostRecentSecondsAgo: d[20] })},
-    {"name": "_", "symbols": [(lexer.has("sp") ? {type: "sp"} : sp)], "postprocess": () => null},
-    {"name": "name", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
-    {"name": "tailName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
-    {"name": "tailName", "symbols": [(lexer.has("word") ? {type: "word"} : word), (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => d[0].text + '.'},
-    {"name": "colonName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": suffixed(':')},
-    {"name": "commaName", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": suffixed(',')},
-    {"name": "uint", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": uint},
-    {"name": "int", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": int},
-    {"name": "text", "symbols": [], "postprocess": () => EMPTY_TEXT},
-    {"name": "text", "symbols": ["text", "textTok"], "postprocess": (d) => ({ prev: d[0], tok: d[1], pb: d[0].pb || d[1] === 'pb->chassis' })},
-    {"name": "textTok", "symbols": [(lexer.has("sp") ? {type: "sp"} : sp)], "postprocess": (d) => d[0].text},
-    {"name": "textTok", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].text},
-    {"name": "textTok", "symbols": [(lexer.has("qstr") ? {type: "qstr"} : qstr)], "postprocess": (d) => d[0].text},
-    {"name": "textTok", "symbols": [(lexer.has("dquote") ? {type: "dquote"} : dquote)], "postprocess": (d) => d[0].text},
-    {"name": "textTok", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => d[0].text}
+    {"name": "bfdStateComma", "symbols": [(lexer.has("word") ? {type: "word"} : word)], "postprocess": (d, _l, r) => { const s = d[0].text.slice(0, -1); return d[0].text.endsWith(',') && BFD_STATES.includes(s) ? s : r }}
   ],
   ParserStart: "line",
 };
