@@ -130,3 +130,39 @@ t.test('hand-built frames: metadata entry form in every mode, gzip with several 
   await s.server.close()
 })
 
+
+t.test('user/password authentication on top of the shared key', async (t) => {
+  const s = await collectingServer({ sharedKey: 'k', serverHostname: 'collector', users: { alice: 'pw1' } })
+  const ok = new FluentClient(null, { eventMode: 'Forward', ack: { ackTimeout: 5000 }, security: { sharedKey: 'k', clientHostname: 'node-a', username: 'alice', password: 'pw1' }, socket: { port: s.port, host: '127.0.0.1', disableReconnect: true } })
+  await ok.connect()
+  await ok.emit('ovn.a', { n: 1 }, 1000)
+  t.equal(flatten(s.batches).length, 1, 'right password delivered')
+  await ok.disconnect()
+  for (const [username, password] of [['alice', 'wrong'], ['mallory', 'pw1'], ['', '']] as Array<[string, string]>) {
+    const bad = new FluentClient(null, { eventMode: 'Forward', security: { sharedKey: 'k', clientHostname: 'node-b', username, password }, socket: { port: s.port, host: '127.0.0.1', disableReconnect: true } })
+    const errors: Error[] = []
+    bad.socketOn(FluentSocketEvent.ERROR, (e: Error) => { errors.push(e) })
+    await bad.connect()
+    await until(() => errors.length > 0)
+    t.match(errors[0]?.message ?? '', /username\/password mismatch/, `${username || '(none)'}/${password || '(none)'} refused`)
+    await bad.shutdown().catch(() => {})
+  }
+  t.equal(s.server.counters.handshakeFailures, 3)
+  t.equal(flatten(s.batches).length, 1)
+  await s.server.close()
+})
+
+t.test('metrics/traces frames (fluent_signal 1, 2) are acked but not delivered; a stray PING is a fault', async (t) => {
+  const s = await collectingServer()
+  const c = await rawClient(s.port)
+  await c.write(enc.encode(['m', [[1, { cmetrics: true }]], { fluent_signal: 1, chunk: 'm1' }]))
+  await c.write(enc.encode(['l', [[1, { log: 'x' }]], { fluent_signal: 0, chunk: 'l1' }]))
+  const acks = await c.waitBytes(16)
+  t.ok(acks.includes(Buffer.from('m1')) && acks.includes(Buffer.from('l1')), 'both acked')
+  t.strictSame(s.batches.map((b) => b.tag), ['l'], 'only the log frame delivered')
+  t.equal(s.server.counters.framesIgnored, 1)
+  await c.write(enc.encode(['PING', 'h', 'salt', 'digest', '', '']))
+  await c.closed
+  t.equal(s.server.counters.protocolErrors.bad_shape, 1, 'PING without a shared key configured')
+  await s.server.close()
+})
