@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES, labLogs } from './helpers/fixtures.js'
 import { createLineParser, parseLines, type LineParserOptions } from '../src/parse/line-parser.js'
+import { parseLine } from '../src/parse/parse-line.js'
 import { StormError } from '../src/errors.js'
 import type { OvsEvent, ParseResult } from '../src/types.js'
 
@@ -196,4 +197,14 @@ t.test('pushRecord: one Forward record per physical line still gets whole BFD bl
   t.same(kinds(p.pushRecord([1, 2])), ['unparsed:bad-wrapper'])
   t.same(kinds(p.pushRecord(CLAIM)), [])
   t.same(kinds(p.flush()), ['lport-chassis-change'])
+})
+
+t.test('the plain-line shortcut gives what unwrapping gives', async (t) => {
+  const lines = ['\uFEFF' + CLAIM, CLAIM, 'ovs|00001|bfd|INFO|x', '12 not | vlog', '1|2', '2024-05-14T09:12:03Z gw1 prog[1]: ovs|00001|x|INFO|y', 'x']
+  for (const wrapper of ['auto', 'bare'] as const) {
+    for (const line of lines) {
+      const opts = { wrapper, source: { node: 'n' } }
+      t.same(run([line], opts).out, [parseLine(line, opts)], `${wrapper}: ${line}`)
+    }
+  }
 })

@@ -257,9 +257,10 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
 
   /** The cases `unwrapLine` would call bare anyway: `2024-…|` before any space, `ovs|`, or a blank-led line. */
   function isPlainBare (text: string): boolean {
+    const c = text.charCodeAt(0)
+    if (c === 0xfeff) return false // unwrapLine drops the BOM
     if (wrapperOpt === 'bare') return true
     if (wrapperOpt !== 'auto') return false
-    const c = text.charCodeAt(0)
     if (c === 0x20 || c === 0x09) return true
     if (c >= 0x30 && c <= 0x39) {
       const bar = text.indexOf('|')
