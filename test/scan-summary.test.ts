@@ -45,7 +45,7 @@ t.test('folding: one row per key, peak kept, re-firing after resolve is a new ro
 
 t.test('the verdict', async (t) => {
   const r = sampleReport()
-  t.equal(r.verdict.text, 'CRITICAL: 5 gateway ports storming; drain gw3 first (in every hand-off)')
+  t.equal(r.verdict.text, 'CRITICAL: 5 gateway ports storming; drain gw3 first (in every hand-off of all 5 storms)')
   t.equal(r.verdict.culprit, 'gw3')
   t.same(verdictOf([]), { level: 'ok', text: 'OK: no claim storm, ofport exhaustion or mass BFD down found' })
 
@@ -81,7 +81,7 @@ t.test('the summary', async (t) => {
   t.equal(lines.filter((l) => /^ {2}CRITICAL {2}claim-storm/.test(l)).length, 5)
   t.match(out, /cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90\s+gw3,gw1\s+gw3 > gw1\s+07:45:53\s+21\.0s\s+4\.4 claims\/s/)
   t.match(out, /! \/x: no such file or directory/)
-  t.equal(lines.at(-1), 'CRITICAL: 5 gateway ports storming; drain gw3 first (in every hand-off)')
+  t.equal(lines.at(-1), 'CRITICAL: 5 gateway ports storming; drain gw3 first (in every hand-off of all 5 storms)')
   t.notMatch(out, /\u001b/)
   t.match(renderSummary(r, { color: true }), /\u001b\[1m\u001b\[31mCRITICAL: 5 gateway/)
   // hostile names cannot move the cursor

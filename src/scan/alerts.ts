@@ -111,6 +111,14 @@ function shortReason (reason: string): string {
   return r.length <= 70 ? r : `${r.slice(0, 69)}…`
 }
 
+const bare = (reason: string): string => reason.replace(/\([^)]*\)/g, '').replace(/[\d×~]+/g, '#').replace(/\s+/g, ' ').trim()
+
+/** The first reason of the top suspect that the runner-up does not also have (the first one when all are shared). */
+function distinguishingReason (top: Suspect, next: Suspect | undefined): string {
+  const shared = new Set((next?.reasons ?? []).map(bare))
+  return top.reasons.find((r) => !shared.has(bare(r))) ?? top.reasons[0] ?? ''
+}
+
 /** The one-line verdict: how bad, what, and which node to act on first. */
 export function verdictOf (rows: readonly AlertRow[]): Verdict {
   if (rows.length === 0) return { level: 'ok', text: 'OK: no claim storm, ofport exhaustion or mass BFD down found' }
@@ -143,7 +151,7 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
     if (r.undetermined) continue
     const top = r.suspects[0]
     if (top === undefined) continue
-    const cur = firsts.get(top.node) ?? { count: 0, reason: top.reasons[0] ?? '' }
+    const cur = firsts.get(top.node) ?? { count: 0, reason: distinguishingReason(top, r.suspects[1]) }
     cur.count++
     firsts.set(top.node, cur)
   }
@@ -170,7 +178,10 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   }
   const verb = gwStorms.length > 0 ? 'drain' : 'look at'
   // "in every hand-off (86/86)": the counts differ per port and belong to the rows, not the verdict
-  const r0 = shortReason(reason).replace(/\s*\(\d+\/\d+\)$/, '')
+  let r0 = shortReason(reason).replace(/\s*\(\d+\/\d+\)$/, '')
+  const everyHandoff = storms.length > 0 && storms.every((r) =>
+    r.suspects.find((x) => x.node === culprit)?.reasons.some((x) => /^in every hand-off/.test(x)) === true)
+  if (everyHandoff) r0 = storms.length === 1 ? 'in every hand-off' : `in every hand-off of all ${storms.length} storms`
   const why = storms.length > 1 && best < storms.length
     ? `first suspect on ${best} of ${storms.length} storms${r0 === '' ? '' : `; ${r0}`}`
     : r0
