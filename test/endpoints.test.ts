@@ -36,7 +36,6 @@ t.test('refusals name the flag and the reason', async (t) => {
     ['tcp://127.0.0.1:99999', 'in', /not a valid URL|out of range/],
     ['forward://127.0.0.1:1?tagg=x', 'out', /unknown option tagg/],
     ['forward://127.0.0.1:1?tls_cert=/c', 'in', /need forward\+tls/],
-    ['forward+tls://127.0.0.1:1', 'in', /needs tls_cert and tls_key/],
     ['forward://127.0.0.1:1?tag=', 'out', /tag must not be empty/],
     ['unix://', 'in', /needs a socket path/],
     ['https://127.0.0.1:1/', 'in', /https input is not supported/],
@@ -61,4 +60,15 @@ t.test('parseListen', async (t) => {
   t.same(parseListen('[::1]:0'), { host: '::1', port: 0 })
   t.throws(() => parseListen('nope'), /host:port/)
   t.throws(() => parseListen('1.2.3.4:70000'), /out of range/)
+})
+
+t.test('forward+tls input: certificate from the URL or the flags, else refused', async (t) => {
+  const { resolveEndpoints } = await import('../src/adapters/serve-runtime.js')
+  const { mergeConfig } = await import('../src/adapters/config.js')
+  t.throws(() => resolveEndpoints(mergeConfig({ in: ['forward+tls://127.0.0.1:0'], out: ['-'] })), /needs a certificate and key/)
+  const r = resolveEndpoints(mergeConfig({ in: ['forward+tls://127.0.0.1:0?tls_key=/url.key'], out: ['forward://127.0.0.1:1'], tlsCert: '/flag.crt', tlsKey: '/flag.key', sharedKey: 'k', tag: 'x.y' }))
+  t.match(r.inputs[0], { tlsFiles: { cert: '/flag.crt', key: '/url.key' }, sharedKey: 'k' }, 'URL wins, flags fill in')
+  t.match(r.outputs[0], { tag: 'x.y', sharedKey: 'k' })
+  const kept = resolveEndpoints(mergeConfig({ in: ['-'], out: ['forward://127.0.0.1:1?tag=mine'], tag: 'x.y' }))
+  t.match(kept.outputs[0], { tag: 'mine' })
 })

@@ -89,7 +89,7 @@ export function parseEndpoint (text: string, role: EndpointRole): Endpoint {
       const key = params.get('tls_key'); if (key !== null) tlsFiles.key = key
       const ca = params.get('tls_ca'); if (ca !== null) tlsFiles.ca = ca
       if (!tls && (cert !== null || key !== null || ca !== null)) throw bad('tls_* options need forward+tls://')
-      if (tls && role === 'in' && (cert === null || key === null)) throw bad('forward+tls input needs tls_cert and tls_key')
+      // a forward+tls input also needs a certificate and key: from the URL or --tls-cert/--tls-key (checked in resolveEndpoints)
       const verify = params.get('tls_verify')
       if (verify !== null && verify !== 'true' && verify !== 'false') throw bad('tls_verify is true or false')
       const tag = params.get('tag') ?? DEFAULT_ALERT_TAG

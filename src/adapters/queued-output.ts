@@ -38,7 +38,6 @@ export function createQueuedOutput (spec: QueuedOutputSpec): AlertOutput {
   let queue: PipelineAlert[] = []
   let inflight: PipelineAlert[] = []
   let running = false
-  let closing = false
   let disposed = false
   let delayMs = options.retryInitialMs
   let sleepTimer: NodeJS.Timeout | null = null
@@ -115,7 +114,6 @@ export function createQueuedOutput (spec: QueuedOutputSpec): AlertOutput {
     full: () => depth() >= options.maxQueuedAlerts,
     onProgress (cb) { listeners.push(cb) },
     async close (deadlineMs) {
-      closing = true
       if (depth() > 0) {
         // retry sooner while draining for shutdown
         delayMs = Math.min(delayMs, 500)
@@ -133,7 +131,6 @@ export function createQueuedOutput (spec: QueuedOutputSpec): AlertOutput {
       if (sleepTimer !== null) { clearTimeout(sleepTimer); sleepTimer = null; wake?.() }
       if (left > 0) log.warn('output closed with undelivered alerts', { output: spec.name, undelivered: left })
       spec.dispose?.()
-      void closing
       return left
     }
   }
