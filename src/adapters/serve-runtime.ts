@@ -193,7 +193,7 @@ export async function startServe (cfg: ServeConfig, env: ServeEnv): Promise<Serv
       await Promise.all(inputs.map((i) => i.close(Math.min(left(), Math.max(1000, cfg.shutdownTimeoutMs / 2)))))
       // 2. everything still open resolves with resolvedBy 'shutdown'
       const last = pipeline.flush()
-      if (reason !== 'epipe') for (const a of last) for (const o of outputs) o.send(a)
+      for (const a of last) for (const o of outputs) o.send(a) // a broken stdout just counts them as dropped
       // 3. deliver within the deadline
       const undelivered = (await Promise.all(outputs.map((o) => o.close(left())))).reduce((a, b) => a + b, 0)
       if (metricsServer !== null) await metricsServer.close(500)
