@@ -88,6 +88,7 @@ export function createContext (opts: ResolvedDetectorOptions, lc: Lifecycle): De
   const next = { gw: 0, all: 0 }
   let dirty = true
   let newSince = 0
+  let computedAt = -Infinity
   let cached: ThrottleView = { regime: opts.regime ?? FALLBACK_REGIME, floorMs: null, inferred: opts.regime === null, samples: 0 }
   const ctx: DetectContext = {
     opts,
@@ -107,7 +108,8 @@ export function createContext (opts: ResolvedDetectorOptions, lc: Lifecycle): De
     throttle () {
       // Sorting 256 samples on every claim would dominate push(): refresh every 64 new samples once warmed up.
       const samples = gwSamples.length >= opts.throttleInferMinSamples ? gwSamples : allSamples
-      if (!dirty || (samples.length > 32 && newSince < 64)) return cached
+      if (!dirty || (samples.length > 32 && (newSince < 64 || ctx.watermark - computedAt < 1000))) return cached
+      computedAt = ctx.watermark
       dirty = false
       newSince = 0
       const inferred = inferRegime(samples, opts.throttleInferMinSamples)

@@ -61,6 +61,10 @@ export interface Detector {
 /** Sweep for quiet conditions and re-evaluate the claim load at most this often (event time). */
 const SWEEP_EVERY_MS = 1000
 const UNKNOWN_NODE = 'unknown'
+/** Recent (serial, time) pairs kept per stream for out-of-order duplicate checks. */
+const DEDUPE_RING = 256
+
+interface DedupeStream { last: number, lastT: number, seqs: number[], times: number[], pos: number }
 
 export function createDetector (options: Partial<DetectorOptions> = {}): Detector {
   const opts = resolveDetectorOptions(options)
@@ -71,8 +75,10 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
   const claims = createClaimRules(ctx, bfd, ofport)
 
   const counters = { events: 0, unparsed: 0, used: 0, duplicates: 0, late: 0, untimed: 0, dedupeEvictions: 0 }
-  // Fingerprints of recent relevant lines, for duplicate suppression within the lateness allowance; a FIFO
-  // of (fingerprint, time) in arrival order evicts them without iterating the map.
+  // Duplicate suppression. vlog serials rise per thread, so per (node, module, thread) stream a line whose
+  // serial is above the last one seen is new: O(1), no allocation. Anything else is checked against a ring of
+  // the stream's recent (serial, time) pairs. Lines without a serial (RFC 5424) use text fingerprints with a FIFO expiry.
+  const streams = new Map<string, Map<string, Map<string, DedupeStream>>>()
   const seen = new Set<string>()
   const fifoKeys: string[] = []
   const fifoTimes: number[] = []
@@ -80,11 +86,41 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
   let lastSweep = -Infinity
   let lastNode = ''
 
+  function stream (node: string, module: string, thread: string): DedupeStream {
+    let byModule = streams.get(node)
+    if (byModule === undefined) {
+      if (streams.size >= opts.maxTrackedNodes) {
+        const first = streams.keys().next()
+        if (first.done !== true) { streams.delete(first.value); counters.dedupeEvictions++ }
+      }
+      byModule = new Map()
+      streams.set(node, byModule)
+    }
+    let byThread = byModule.get(module)
+    if (byThread === undefined) { byThread = new Map(); byModule.set(module, byThread) }
+    let st = byThread.get(thread)
+    if (st === undefined) {
+      st = { last: -1, lastT: -Infinity, seqs: new Array<number>(DEDUPE_RING).fill(-1), times: new Array<number>(DEDUPE_RING).fill(0), pos: 0 }
+      byThread.set(thread, st)
+    }
+    return st
+  }
+
   function isDuplicate (e: OvsEvent, node: string, t: number): boolean {
-    // A serial is unique per thread, so node + time + serial + module is enough when there is one.
-    const fp = e.seq === null
-      ? `${node}\u0000${t}\u0000${e.module}\u0000${e.message}`
-      : `${node}\u0000${t}\u0000${e.seq}\u0000${e.module}${e.thread ?? ''}\u0000${e.message.length}`
+    if (e.seq !== null) {
+      const st = stream(node, e.module, e.thread ?? '')
+      const seq = e.seq
+      if (seq <= st.last) {
+        for (let i = 0; i < DEDUPE_RING; i++) if (st.seqs[i] === seq && st.times[i] === t) return true
+      }
+      // Above the last serial, or a restarted daemon / reordered line moving time forward: the new reference.
+      if (seq > st.last || t >= st.lastT) { st.last = seq; st.lastT = t }
+      st.seqs[st.pos] = seq
+      st.times[st.pos] = t
+      st.pos = (st.pos + 1) % DEDUPE_RING
+      return false
+    }
+    const fp = `${node}\u0000${t}\u0000${e.module}\u0000${e.message}`
     if (seen.has(fp)) return true
     seen.add(fp)
     fifoKeys.push(fp)

@@ -1,11 +1,15 @@
 // A bounded map with second-chance (CLOCK) eviction: `touch` only marks an entry as used, so a hot key costs a
-// lookup, not a delete + re-insert; eviction walks from the oldest insertion and gives marked entries another round.
+// lookup, not a delete + re-insert. Eviction order is kept in a FIFO array of its own: walking a Map from its
+// front after many deletions skips every tombstone V8 has not compacted yet, which made eviction O(n).
 interface Slot<V> { value: V, used: boolean }
 
 export class Lru<K, V> {
   readonly max: number
   evictions = 0
   private readonly slots = new Map<K, Slot<V>>()
+  private queueKeys: K[] = []
+  private queueSlots: Array<Slot<V>> = []
+  private head = 0
   private readonly onEvict: ((key: K, value: V) => void) | undefined
 
   constructor (max: number, onEvict?: (key: K, value: V) => void) {
@@ -26,21 +30,29 @@ export class Lru<K, V> {
   peek (key: K): V | undefined { return this.slots.get(key)?.value }
 
   add (key: K, value: V): void {
-    this.slots.delete(key)
-    this.slots.set(key, { value, used: false })
+    const slot: Slot<V> = { value, used: false }
+    this.slots.set(key, slot)
+    this.enqueue(key, slot)
     let spins = 0
-    while (this.slots.size > this.max) {
-      const first = this.slots.entries().next()
-      if (first.done === true) break
-      const [k, s] = first.value
-      this.slots.delete(k)
+    while (this.slots.size > this.max && this.head < this.queueKeys.length) {
+      const k = this.queueKeys[this.head] as K
+      const s = this.queueSlots[this.head] as Slot<V>
+      this.head++
+      // A stale queue entry: the key was deleted or re-added since.
+      if (this.slots.get(k) !== s) continue
       if (s.used && spins++ < this.max) {
         s.used = false
-        this.slots.set(k, s)
+        this.enqueue(k, s)
         continue
       }
+      this.slots.delete(k)
       this.evictions++
       this.onEvict?.(k, s.value)
+    }
+    if (this.head > 1024 && this.head * 2 > this.queueKeys.length) {
+      this.queueKeys = this.queueKeys.slice(this.head)
+      this.queueSlots = this.queueSlots.slice(this.head)
+      this.head = 0
     }
   }
 
@@ -51,4 +63,9 @@ export class Lru<K, V> {
   * entries (): IterableIterator<[K, V]> { for (const [k, s] of this.slots) yield [k, s.value] }
 
   * keys (): IterableIterator<K> { yield * this.slots.keys() }
+
+  private enqueue (k: K, s: Slot<V>): void {
+    this.queueKeys.push(k)
+    this.queueSlots.push(s)
+  }
 }
