@@ -176,3 +176,23 @@ t.test('setup errors are StormErrors', async (t) => {
   await t.rejects(b.listen({ port: a.port }), { code: 'E_IO' })
   await a.server.close()
 })
+
+t.test('close() also waits for a batch whose client already left', async (t) => {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  let finished = false
+  const s = await collectingServer({ onBatch: async () => { await gate; finished = true } })
+  const c = await rawClient(s.port)
+  await c.write(capture('ack').subarray(0, 23602))
+  await until(() => s.server.counters.frames === 1)
+  c.socket.destroy()
+  await c.closed
+  let closed = false
+  const closing = s.server.close().then(() => { closed = true })
+  await new Promise((r) => setTimeout(r, 50))
+  t.equal(closed, false, 'close() still waiting for the handler')
+  release()
+  await closing
+  t.equal(finished, true, 'the handler finished before close() resolved')
+  t.equal(s.server.counters.connectionsOpen, 0)
+})

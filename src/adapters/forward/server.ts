@@ -199,6 +199,7 @@ export class ForwardServer {
 
 /** One client connection: framing, optional handshake, sequential batches, acks. */
 class Connection {
+  /** Resolves once the socket closed and no batch is in the handler any more. */
   readonly closed: Promise<void>
   private readonly srv: ForwardServer
   private readonly socket: Socket
@@ -214,6 +215,7 @@ class Connection {
   private finishing = false
   /** Input is over (FIN, close or stop) and every complete frame was handled. */
   private over = false
+  private resolveClosed: () => void = () => {}
 
   constructor (srv: ForwardServer, socket: Socket) {
     this.srv = srv
@@ -221,13 +223,11 @@ class Connection {
     this.framer = new FrameBuffer(srv.maxFrameBytes)
     this.peer = { remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, tls: srv.tls }
     this.authenticated = srv.handshake === undefined
-    this.closed = new Promise((resolve) => {
-      socket.once('close', () => {
-        this.gone = true
-        resolve()
-        // Frames already complete are still delivered; only a partial tail is discarded.
-        this.pump()
-      })
+    this.closed = new Promise((resolve) => { this.resolveClosed = resolve })
+    socket.once('close', () => {
+      this.gone = true
+      // Frames already complete are still delivered; only a partial tail is discarded.
+      this.pump()
     })
     socket.setNoDelay(true)
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -271,6 +271,11 @@ class Connection {
 
   /** Processes complete frames one at a time; the next one starts when the previous batch is acked. */
   private pump (): void {
+    this.pumpFrames()
+    if (this.gone && !this.busy) this.resolveClosed()
+  }
+
+  private pumpFrames (): void {
     while (!this.busy && !this.failed) {
       const step = this.framer.next()
       if (step.kind === 'fault') { this.fail(step.fault); return }
@@ -318,7 +323,7 @@ class Connection {
     this.socket.pause()
     void this.deliver(frame).then((ok) => {
       this.busy = false
-      if (!ok) return
+      if (!ok) { this.pump(); return } // only settles `closed`: `failed` stops the frame loop
       // The idle timer may have fired (and been ignored) while the handler ran: re-arm it.
       if (this.srv.idleTimeoutMs > 0) this.socket.setTimeout(this.srv.idleTimeoutMs)
       if (!this.stopping) this.socket.resume()
