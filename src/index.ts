@@ -61,3 +61,19 @@ export type { Endpoint, EndpointRole, EndpointScheme } from './adapters/endpoint
 export { createLogger } from './adapters/log.js'
 export type { Logger, LogLevel } from './adapters/log.js'
 export type { AlertOutput, InputAdapter, RecordSink, InputStats, OutputStats } from './adapters/contracts.js'
+export { runScan, planScan } from './scan/scan.js'
+export type { ScanOptions, ScanPlan } from './scan/scan.js'
+export type {
+  ScanReport, ScannedFile, FileStatus, AlertRow, ClaimPoint, ClaimAct, PortTimeline, BfdPoint, OfportPoint,
+  BaselineComparison, Verdict, VerdictLevel, ScanTotals
+} from './scan/model.js'
+export { walkInputs, isLogFileName } from './scan/walk.js'
+export type { InputIssue, InputIssueCode, WalkedFile, WalkOptions, WalkResult } from './scan/walk.js'
+export { attributeNode, compileNodePattern } from './scan/attribute-node.js'
+export type { NodeAttribution, NodeAttributionSource, AttributeOptions } from './scan/attribute-node.js'
+export { renderSummary } from './scan/summary.js'
+export type { SummaryOptions } from './scan/summary.js'
+export { renderHtmlReport } from './scan/report/html.js'
+export type { HtmlReportOptions } from './scan/report/html.js'
+export { createBaselineRule, evaluateBaselineRule, baselineLineText, DEFAULT_BASELINE_RULE_OPTIONS } from './detect/baseline-rule.js'
+export type { BaselineRule, BaselineRuleOptions, BaselineFiring, BaselineEpisode } from './detect/baseline-rule.js'
