@@ -273,6 +273,15 @@ t.test('bounded state: a flood of distinct ports evicts the oldest', async (t) =
   t.equal(snap.stats.evictions.ports, 4900)
   t.equal(snap.ports[0]?.lport, 'port-4999', 'most recent first')
   t.ok(snap.ports.length <= 100)
+  // A port that keeps being claimed survives the flood (second chance), its history intact.
+  const h = createDetector({ maxTrackedPorts: 50 })
+  for (let i = 0; i < 2000; i++) {
+    h.push(claim('gw1', T0 + i * 2, `flood-${i}`))
+    if (i % 10 === 0) h.push(change(i % 20 === 0 ? 'gw2' : 'gw1', T0 + i * 2 + 1, GW, i % 20 === 0 ? 'gw1' : 'gw2'))
+  }
+  const hot = h.snapshot().ports.find((p) => p.lport === GW)
+  t.ok(hot !== undefined, 'the hot port is still tracked')
+  t.ok((hot?.claimActs ?? 0) > 1, 'with its claim history')
 })
 
 t.test('snapshot and stats', async (t) => {
