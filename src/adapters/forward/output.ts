@@ -44,8 +44,9 @@ export interface ForwardOutputOptions {
   sharedKey?: string
   /** Our name in PING (must differ from the peer's). @default os.hostname() */
   clientHostname?: string
-  /** Username / password for the peer's user auth. @default undefined */
+  /** Username for the peer's user auth (`<user>` / Fluent Bit in_forward `Users`). @default undefined */
   username?: string
+  /** Password for the peer's user auth. @default undefined */
   password?: string
   /** TLS connection options (`ca`, `servername`, client `cert`/`key`…); set to use forward over TLS. @default undefined (plain TCP) */
   tls?: ConnectionOptions
