@@ -326,11 +326,11 @@ function digits (s: string, from: number, n: number): number {
  * unknown zone: it is read as UTC.
  */
 export function vlogTimeToMs (ts: string): number {
-  const y = digits(ts, 0, 4)
-  const mo = digits(ts, 5, 2)
-  const d = digits(ts, 8, 2)
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
-  if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1] ?? 0)) return NaN
+  // Lines of one log share the hour: its epoch is computed once.
+  if (!ts.startsWith(memoHour)) {
+    memoHour = ts.slice(0, 13)
+    memoHourMs = hourToMs(ts)
+  }
   let ms = 0
   if (ts.charCodeAt(19) === 46) {
     // fraction of a second: `.###` is milliseconds; fewer or more digits are scaled
@@ -342,7 +342,20 @@ export function vlogTimeToMs (ts: string): number {
       scale /= 10
     }
   }
-  const t = Date.UTC(y, mo - 1, d, digits(ts, 11, 2), digits(ts, 14, 2), digits(ts, 17, 2), ms)
+  return memoHourMs + digits(ts, 14, 2) * 60_000 + digits(ts, 17, 2) * 1000 + ms
+}
+
+let memoHour = '\u0000'.repeat(13)
+let memoHourMs = NaN
+
+/** Epoch ms of `YYYY-MM-DDTHH`, NaN for a day the month does not have. */
+function hourToMs (ts: string): number {
+  const y = digits(ts, 0, 4)
+  const mo = digits(ts, 5, 2)
+  const d = digits(ts, 8, 2)
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+  if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1] ?? 0)) return NaN
+  const t = Date.UTC(y, mo - 1, d, digits(ts, 11, 2))
   if (y >= 100) return t
   const date = new Date(t) // Date.UTC maps years 0–99 to 1900–1999
   date.setUTCFullYear(y)
@@ -458,10 +471,12 @@ function parseWith (original: string, source: Source, opts: Resolved, cache: Bod
   return makeEvent(time, timeMs, Number(serial), module, thread, level, message, source, body)
 }
 
+const SUSPECT_RE = /[\u0000\uD800-\uDFFF]/
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** A line the envelope rejected; NUL bytes or broken UTF-16 say more than `not-vlog`. */
 function rejected (text: string, original: string, source: Source, opts: Resolved, code: UnparsedCode, detail: string): Unparsed {
+  if (!SUSPECT_RE.test(text)) return makeUnparsed(code, text, original, source, opts, detail)
   if (text.includes('\u0000')) return makeUnparsed('binary', text, original, source, opts, 'NUL bytes in the line')
   if (LONE_SURROGATE_RE.test(text)) return makeUnparsed('invalid-utf8', text, original, source, opts, 'unpaired UTF-16 surrogates in the line')
   return makeUnparsed(code, text, original, source, opts, detail)
