@@ -93,3 +93,36 @@ t.test('shutdown flushes open conditions as resolved by shutdown', async (t) => 
   await rx.close()
   c.destroy()
 })
+
+t.test('output queue: bounded, evicts the oldest, counts it, delivers the rest in order', async (t) => {
+  const { createQueuedOutput } = await import('../src/adapters/queued-output.js')
+  const { silentLogger } = await import('../src/adapters/log.js')
+  let up = false
+  const delivered: string[] = []
+  const out = createQueuedOutput({
+    kind: 'tcp',
+    name: 'test',
+    log: silentLogger,
+    options: { maxQueuedAlerts: 3, maxBatchAlerts: 2, retryInitialMs: 5, retryMaxMs: 20 },
+    deliver: async (batch) => {
+      if (!up) return 'retry'
+      delivered.push(...batch.map((a) => a.json))
+      return 'ok'
+    }
+  })
+  const alert = (id: string): Parameters<typeof out.send>[0] => ({ json: id, record: {}, signal: { kind: 'port-flap', key: id, status: 'firing', severity: 'warning', startMs: 0, lastMs: 0, lport: id, node: 'n', claims: 0, releases: 0, cyclesPerSec: 0 } })
+  for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) out.send(alert(id))
+  t.equal(out.depth(), 3)
+  t.ok(out.full())
+  t.equal(out.stats.dropped, 2, 'two evicted')
+  await waitUntil(() => out.stats.retries >= 2)
+  up = true
+  await waitUntil(() => delivered.length === 3)
+  // a1 was already in flight (the first delivery attempt) when the queue overflowed: the oldest *queued* ones go
+  t.same(delivered, ['a1', 'a4', 'a5'])
+  t.equal(out.depth(), 0)
+  t.notOk(out.full())
+  t.equal(await out.close(100), 0)
+  out.send(alert('late'))
+  t.equal(out.stats.dropped, 3, 'after close: dropped, not queued')
+})
