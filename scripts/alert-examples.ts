@@ -45,9 +45,30 @@ export function exampleSignals (): Signal[] {
         { node: 'gw1', chassis: 'gw1', claims: 43, releases: 0, claimsPerSec: 2.043 },
         { node: 'gw3', chassis: 'gw3', claims: 43, releases: 0, claimsPerSec: 2.043 }
       ],
+      // Reasons as the detector words them for this port of the sample.
       suspects: [
-        { node: 'gw3', chassis: 'gw3', score: 0.93, reasons: ['in every hand-off of 5 contested ports', 'BFD down towards gw1 and gw2'] },
-        { node: 'gw1', chassis: 'gw1', score: 0.31, reasons: ['in every hand-off of 3 contested ports'] }
+        {
+          node: 'gw3',
+          chassis: 'gw3',
+          score: 4.17,
+          reasons: [
+            'in every hand-off (86/86)',
+            'BFD went down 4× on sessions at either end (gw2:ovn-gw3-0, gw1:ovn-gw3-0, gw3:ovn-gw2-0, gw3:ovn-gw1-0)',
+            'claims every stormed port (5/5)',
+            're-claims at the throttle cadence (~501 ms)'
+          ]
+        },
+        {
+          node: 'gw1',
+          chassis: 'gw1',
+          score: 3.03,
+          reasons: [
+            'in every hand-off (86/86)',
+            'BFD went down 2× on sessions at either end (gw1:ovn-gw3-0, gw3:ovn-gw1-0)',
+            'claims 3 of 5 stormed ports',
+            're-claims at the throttle cadence (~501 ms)'
+          ]
+        }
       ],
       undetermined: false,
       throttle: { regime: '500ms', minReclaimIntervalMs: 500, inferred: true }

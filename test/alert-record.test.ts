@@ -238,7 +238,16 @@ t.test('message: one sentence naming the port, the suspect and the rate', async 
   t.notMatch(undetermined, 'drain')
 
   const weak = alertMessage({ ...storm, handoffPairs: { 'gw1->gw2': 40, 'gw2->gw1': 40, 'gw3->gw1': 6 } })
-  t.match(weak, 'gw3 is the main suspect (in every hand-off of 5 contested ports)', 'falls back to the first reason')
+  t.match(weak, 'gw3 is the main suspect: claims every stormed port (5/5) — drain', 'the reason the runner-up does not share')
+
+  // Both claimants of a two-node fight are in every hand-off: the sentence adds what sets the suspect apart.
+  t.match(alertMessage(storm), 'gw3 is in every hand-off and claims every stormed port (5/5) — drain or fix gw3 first.')
+  const [gw3, gw1] = storm.suspects
+  if (gw3 === undefined || gw1 === undefined) throw new Error('example suspects')
+  const sameReasons = { ...storm, suspects: [gw3, { ...gw1, reasons: gw3.reasons }] }
+  t.match(alertMessage(sameReasons), /gw3 is in every hand-off — drain/, 'nothing to add when every reason is shared')
+  const onlyLong = { ...storm, handoffPairs: {}, suspects: [{ ...gw3, reasons: [gw3.reasons[1] ?? ''] }] }
+  t.match(alertMessage(onlyLong), 'gw3 is the main suspect: BFD went down 4× on sessions at either end — drain', 'a long detail list is dropped')
 
   const alone = alertMessage({ ...storm, participants: [{ node: 'gw3', claims: 86, releases: 0, claimsPerSec: 4.1 }] })
   t.match(alone, 'gw3 claimed it 86 times')
@@ -383,7 +392,9 @@ t.test('real signals (lab scenarios 5 and 7 through the parser and detector) map
   t.equal(new Set(storms.map((r) => r.ovn.lport)).size, 5, 'five ports')
   for (const r of storms.filter((x) => x.host !== undefined)) {
     t.equal(r.host?.name, 'gw3')
-    t.match(r.message, r.event.action === 'resolved' ? /; gw3 (is|was) in every hand-off\.$/ : /; gw3 is in every hand-off — drain or fix gw3 first\.$/)
+    t.match(r.message, r.event.action === 'resolved'
+      ? /; gw3 (is|was) in every hand-off( and claims every stormed port \(5\/5\))?\.$/
+      : /; gw3 is in every hand-off( and claims every stormed port \(5\/5\))? — drain or fix gw3 first\.$/)
     t.match(r.message, /cr-lrp-[0-9a-f]{8}…/)
   }
   t.ok(storms.some((r) => r.host?.name === 'gw3'), 'gw3 named at least once')

@@ -66,16 +66,23 @@ function claimStorm (s: ClaimStormSignal): Parts {
     }
   }
   const node = clean(top.node)
+  const ranked = [...s.suspects].sort((a, b) => b.score - a.score)
   const share = handoffShare(s.handoffPairs, top.node)
+  const runnerUp = ranked.find((x) => x.node !== top.node)
+  const runnerUpShare = runnerUp === undefined ? undefined : handoffShare(s.handoffPairs, runnerUp.node)
+  // In a two-node fight both nodes are in every hand-off: then say what else sets the suspect apart.
+  const apart = distinguishingReason(top.reasons, runnerUp?.reasons ?? [])
+  const also = share !== undefined && runnerUpShare !== undefined && runnerUpShare >= share && apart !== undefined ? ` and ${apart}` : ''
   let blame: Parts['blame']
   if (share !== undefined && share >= 1) {
-    blame = { now: `${node} is in every hand-off`, then: `${node} was in every hand-off` }
+    blame = { now: `${node} is in every hand-off${also}`, then: `${node} was in every hand-off${also}` }
   } else if (share !== undefined && share >= 0.5) {
     const pct = `${Math.round(share * 100)}%`
-    blame = { now: `${node} is in ${pct} of the hand-offs`, then: `${node} was in ${pct} of the hand-offs` }
+    blame = { now: `${node} is in ${pct} of the hand-offs${also}`, then: `${node} was in ${pct} of the hand-offs${also}` }
   } else {
-    const why = top.reasons[0] === undefined ? '' : ` (${clean(top.reasons[0])})`
-    blame = { now: `${node} is the main suspect${why}`, then: `${node} was the main suspect${why}` }
+    const why = apart ?? (top.reasons[0] === undefined ? undefined : reasonText(top.reasons[0]))
+    const tail = why === undefined ? '' : `: ${why}`
+    blame = { now: `${node} is the main suspect${tail}`, then: `${node} was the main suspect${tail}` }
   }
   return {
     what,
@@ -165,6 +172,23 @@ function claimants (s: ClaimStormSignal, first: string | undefined): string[] {
     for (const pair of Object.keys(s.handoffPairs)) for (const n of pair.split('->')) add(n)
   }
   return out
+}
+
+/** The first reason of the suspect that the runner-up does not also have (numbers and details aside). */
+function distinguishingReason (reasons: readonly string[], others: readonly string[]): string | undefined {
+  const shared = new Set(others.map(bareReason))
+  const r = reasons.find((x) => !shared.has(bareReason(x)))
+  return r === undefined ? undefined : reasonText(r)
+}
+
+function bareReason (reason: string): string {
+  return reason.replace(/\([^)]*\)/g, '').replace(/[\d×~.]+/g, '#').replace(/\s+/g, ' ').trim()
+}
+
+/** A detector reason fit for the sentence: without its parenthesized detail list when that makes it too long. */
+function reasonText (reason: string): string {
+  const text = reason.length > MAX_NAME ? reason.replace(/\s*\([^)]*\)/g, '') : reason
+  return clean(text.replace(/\.$/, ''))
 }
 
 /** Fraction of the hand-offs `node` took part in; undefined when no pair is known. */

@@ -38,7 +38,7 @@ const obj = (description: string, properties: Record<string, AlertSchemaNode>, r
 /** JSON Schema of an alert record (ECS field names for Elasticsearch, `labels` for Loki, evidence under `ovn`). */
 export const ALERT_SCHEMA: AlertSchemaNode = deepFreeze(obj('One alert record: one state change (firing, update, resolved) of one detected condition.', {
   '@timestamp': date('Event time of the latest evidence (`lastMs` of the signal) for every status: when the detector, in log time, saw what this record reports. `event.start` holds the first evidence.', '2026-11-22T07:46:14.556Z'),
-  message: str('One sentence for humans: what, where, how bad, and which node to look at first. Built from the same evidence as `ovn.*`; do not parse it.', 'Claim storm on gateway port cr-lrp-83cee638…: gw3 and gw1 took it from each other 86 times in 21 s (4.1 claims/s, peak 5); gw3 is in every hand-off — drain or fix gw3 first.'),
+  message: str('One sentence for humans: what, where, how bad, and which node to look at first. Built from the same evidence as `ovn.*`; do not parse it.', 'Claim storm on gateway port cr-lrp-83cee638…: gw3 and gw1 took it from each other 86 times in 21 s (4.1 claims/s, peak 5); gw3 is in every hand-off and claims every stormed port (5/5) — drain or fix gw3 first.'),
   event: obj('ECS event fields.', {
     kind: oneOf(['alert'], 'Always `alert` (ECS: an alert raised by a detection rule).', 'alert'),
     action: oneOf(STATUSES, '`firing` when the condition is first detected, `update` while it goes on (evidence grew), `resolved` once it stopped.', 'firing'),
