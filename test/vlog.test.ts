@@ -169,6 +169,11 @@ t.test('eventFromEnvelope classifies an RFC 5424 body', (t) => {
     message: 'Changing chassis for lport cr-lrp-1 from gw2 to gw1.', source: { wrapper: 'syslog-rfc5424', node: 'gw1' }
   })
   t.match(ev, { kind: 'lport-chassis-change', seq: null, lport: 'cr-lrp-1', from: 'gw2', to: 'gw1', source: { wrapper: 'syslog-rfc5424' } })
+  const addr = eventFromEnvelope({
+    time: null, timeMs: null, seq: null, module: 'binding', level: 'INFO', message: 'p: Claiming fa:16:3e:00:00:01', source: SOURCE
+  })
+  t.match(addr, { kind: 'lport-claim-addresses', lport: 'p', addresses: [{ type: 'mac', value: 'fa:16:3e:00:00:01' }] })
+  t.equal(eventFromEnvelope({ time: null, timeMs: null, seq: null, module: 'not a module', level: 'INFO', message: 'Releasing lport x', source: SOURCE }).kind, 'vlog')
   const plain = eventFromEnvelope({ time: null, timeMs: null, seq: null, module: 'main', level: 'ERR', message: 'x', continuation: ['  y'], source: SOURCE })
   t.same(plain, { kind: 'vlog', time: null, timeMs: null, seq: null, module: 'main', level: 'ERR', message: 'x', continuation: ['  y'], source: SOURCE })
   t.end()
