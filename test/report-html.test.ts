@@ -10,6 +10,8 @@ import { renderHtmlReport, scriptJson } from '../src/scan/report/html.js'
 import { claimTimelineSvg, esc, timeTicks } from '../src/scan/report/svg.js'
 import { CHROMIUM, CHROMIUM_ARGS, PORTS, T0, sampleReport, stormSignal } from './helpers/scan-report.js'
 import { foldAlerts, verdictOf } from '../src/scan/alerts.js'
+import { runScan } from '../src/scan/scan.js'
+import { LAB } from './helpers/fixtures.js'
 
 t.test('escaping helpers', async (t) => {
   t.equal(esc('<b a="1">&\'x\u2028'), '&#60;b a=&#34;1&#34;&#62;&#38;&#39;x&#8232;')
@@ -104,11 +106,33 @@ t.test('in headless Chromium', async (t) => {
     await page.close()
   })
 
+  await t.test('the report of a real lab scan (scenario 7): a lane per claimant of each stormed port', async (t) => {
+    const report = await runScan({ paths: [join(LAB, 'sample', '07-multi-gw-bad-node-storm')], compareBaseline: true })
+    const { page, errors, requests } = await load(renderHtmlReport(report), 'lab.html')
+    t.same(errors, [])
+    t.same(requests, [])
+    const storms = report.alerts.flatMap((a) => (a.last.kind === 'claim-storm' ? [a.last] : []))
+    t.equal(storms.length, 5)
+    for (const s of storms) {
+      const card = page.locator(`.card.port[data-lport="${s.lport}"]`)
+      const lanes = await card.locator('g.lane').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-node')))
+      t.same([...lanes].sort(), s.participants.map((p) => p.node).sort(), `lanes of ${s.lport}`)
+      t.equal(lanes[0], s.suspects[0]?.node, 'the first suspect on top')
+      const ticks = await card.locator('rect.claim').count()
+      t.ok(ticks >= s.claimActs - 2, `a tick per claim (${ticks} for ${s.claimActs} claim acts)`)
+      t.ok(await card.locator('polygon.bfd-down').count() > 0, 'BFD downs marked')
+    }
+    t.match(await page.textContent('#baseline'), /Loki rule/)
+    await page.screenshot({ path: join(dir, 'lab.png'), fullPage: true })
+    t.ok(statSync(join(dir, 'lab.png')).size > 10_000)
+    await page.close()
+  })
+
   await t.test('hostile log text stays text', async (t) => {
     const { page, errors, requests } = await load(renderHtmlReport(hostileReport()), 'hostile.html')
     t.same(errors, [])
     t.same(requests, [], 'the <img src=x> in a port name fetched nothing')
-    t.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'no injected script ran')
+    t.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'no injected script ran')
     t.equal(await page.locator('img').count(), 0)
     t.match(await page.textContent('.card.port h3'), /^cr-lrp-<\/script><script>/)
     t.equal(await page.locator('#files td').first().textContent(), 'n<1>')
