@@ -1,10 +1,10 @@
 // Detector throughput (events/s through push) against parse-only throughput of the same lines (parseVlog),
 // both measured in this process, with peak RSS:
-//   detect-flood   1 M distinct ports, each claimed once (+ its address line): state bounded by maxTrackedPorts
+//   detect-flood   1 M distinct ports, each claimed once: state bounded by maxTrackedPorts
 //   detect-storm   100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`
 // Target: push ≥ 5 × parse (detection costs < 20 % of parsing), RSS < 150 MB with 1 M ports.
 //
-//   node --expose-gc --import tsx bench/detect.bench.ts [--lines N] [--ports N]
+//   node --expose-gc --import tsx bench/detect.bench.ts [--lines N (storm, 300 000)] [--ports N (flood, 1 000 000)]
 import { generateCorpus } from './lib/corpus.js'
 import { parseVlog } from '../src/parse/vlog.js'
 import { createDetector } from '../src/detect/detector.js'
@@ -14,9 +14,9 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name)
   return i === -1 ? dflt : Number(process.argv[i + 1])
 }
-const LINES = arg('--lines', 500_000)
+const LINES = arg('--lines', 300_000)
 const PORTS = arg('--ports', 1_000_000)
-const ROUNDS = 3
+const ROUNDS = 5
 const T0 = Date.UTC(2026, 0, 1)
 
 const rssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
