@@ -184,3 +184,55 @@ t.test('a handed-out frame is not overwritten by later reads', (t) => {
   t.ok(first.kind === 'frame' && first.bytes.equals(copy), 'first frame bytes unchanged')
   t.end()
 })
+
+t.test('property: any split of the stream into reads gives the same records', async (t) => {
+  const fc = await import('fast-check')
+  const bytes = Buffer.concat([capture('classic'), capture('gzip')])
+  const expected = [...expectedRecords('classic'), ...expectedRecords('gzip')]
+  await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), async (cuts) => {
+    const points = [...new Set(cuts)].sort((a, b) => a - b)
+    const fb = new FrameBuffer(1 << 24)
+    const got: unknown[] = []
+    let prev = 0
+    for (const p of [...points, bytes.length]) {
+      fb.push(Buffer.from(bytes.subarray(prev, p)))
+      prev = p
+      for (let step = fb.next(); step.kind === 'frame'; step = fb.next()) {
+        const r = decodeFrame(step.bytes, LIMITS, step.tops)
+        if (!r.ok) return false
+        if (r.frame.kind === 'events') got.push(...r.frame.entries.map((e) => e.record))
+        else if (r.frame.kind === 'compressed') {
+          const inflated = await inflate(r.frame.payload, 1 << 24)
+          if (!inflated.ok) return false
+          const d = decodePackedEntries(inflated.bytes, LIMITS)
+          if (!d.ok) return false
+          got.push(...d.entries.map((e) => e.record))
+        }
+      }
+    }
+    t.strictSame(got, expected.map((e) => e.record))
+    return fb.buffered === 0
+  }), { numRuns: 15 })
+})
+
+t.test('property: corrupted frames are faults or records, never exceptions', async (t) => {
+  const fc = await import('fast-check')
+  const frame = capture('ack').subarray(0, 2000) // a prefix: an incomplete frame to corrupt
+  const msg = capture('message-mode').subarray(0, 250) // one whole Message frame
+  let faults = 0
+  fc.assert(fc.property(fc.constantFrom(frame, msg), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (base, edits) => {
+    const b = Buffer.from(base)
+    for (const [i, v] of edits) b[i % b.length] = v
+    const fb = new FrameBuffer(1 << 20)
+    fb.push(b)
+    for (let step = fb.next(); step.kind !== 'more'; step = fb.next()) {
+      if (step.kind === 'fault') { faults++; return true }
+      const r = decodeFrame(step.bytes, LIMITS, step.tops)
+      if (!r.ok) faults++
+      const r2 = decodeFrame(step.bytes, LIMITS) // the re-walking path agrees
+      if (r.ok !== r2.ok) return false
+    }
+    return true
+  }), { numRuns: 300 })
+  t.ok(faults > 0, `some corruptions were reported as faults (${faults})`)
+})
