@@ -52,7 +52,10 @@ t.test('usage errors exit 3 with one JSON log line', async (t) => {
     [['serve', '--in', '-', '--out', '-', '--max-line-bytes', 'lots'], /max-line-bytes must be a whole number/],
     [['serve', '--in', '-', '--out', '-', '--metrics-listen', 'x'], /metrics-listen/],
     [['serve', '--config', '/nonexistent/serve.yaml'], /cannot read config/],
-    [['pipe', '--in', '-', '--in', '-'], /stdin \(-\) can be an input only once/]
+    [['pipe', '--in', '-', '--in', '-'], /stdin \(-\) can be an input only once/],
+    [['pipe', '--throttle-regime', 'bogus'], /throttleRegime/],
+    [['pipe', '--detector', 'nosuchoption=1'], /nosuchoption/],
+    [['pipe', '--detector', 'novalue'], /expected name=value/]
   ]
   for (const [args, re] of cases) {
     const r = await runCli(args)
