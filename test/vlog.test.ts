@@ -128,6 +128,9 @@ t.test('huge and hostile input never throws', (t) => {
   t.equal(u.code, 'too-long')
   t.ok(Buffer.byteLength(u.text) <= 512)
   const inputs = ['\u0000\u0000', '|||||', 'ovs|||||', '\uDFFF', '2024-09-05T16:38:54.711Z|00001|binding|INFO|"', '2024-09-05T16:38:54.711Z|00001|binding|INFO|Claiming lport " for this chassis.']
+  for (const v of [undefined, null, 42, Buffer.from('x')]) {
+    t.match(parseVlog(v as unknown as string, SOURCE), { kind: 'unparsed', code: 'not-vlog', text: '', bytes: 0 }, `non-string ${typeof v}`)
+  }
   for (const s of inputs) {
     t.doesNotThrow(() => parseVlog(s, SOURCE))
     t.doesNotThrow(() => parseVlog(s, SOURCE, { fastPath: false }))

@@ -430,6 +430,8 @@ function diagnose (text: string, r: RunResult): { code: UnparsedCode; detail: st
 // ---- parseVlog -------------------------------------------------------------------------------
 
 function parseWith (original: string, source: Source, opts: Resolved, cache: BodyCache | null): OvsEvent | Unparsed {
+  // plain-JS callers: a non-string is data too
+  if (typeof original !== 'string') return makeUnparsed('not-vlog', '', '', source, opts, `not a string: ${typeof original}`)
   const text = original.charCodeAt(original.length - 1) === 13 ? original.slice(0, -1) : original
   if (text.length > opts.maxLineChars) {
     return makeUnparsed('too-long', text, original, source, opts, `line of ${text.length} characters is longer than maxLineChars (${opts.maxLineChars})`)
