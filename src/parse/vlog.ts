@@ -37,7 +37,7 @@ export interface VlogOptions {
   maxBodyChars?: number
   /**
    * Split the envelope with a regex, skip the grammar for messages no template can match and
-   * cache bodies. `false` runs the nearley grammar on every line (same results, ~10× slower).
+   * cache bodies. `false` runs the nearley grammar on every line (same results, 10–30× slower).
    * @default true
    */
   fastPath?: boolean
