@@ -7,12 +7,12 @@ import type { BfdPoint, ClaimPoint, OfportPoint, PortTimeline } from './model.js
 export interface CollectOptions {
   /**
    * Claims remembered per port before any signal names it.
-   * @default 48
+   * @default 32
    */
   ringPerPort?: number
   /**
    * Ports remembered at once (least recently active evicted).
-   * @default 5000
+   * @default 2000
    */
   maxPorts?: number
   /**
@@ -25,6 +25,11 @@ export interface CollectOptions {
    * @default 200
    */
   maxAlertedPorts?: number
+  /**
+   * Claims kept over all alerted ports together (about 80 bytes each).
+   * @default 250000
+   */
+  maxTimelinePoints?: number
   /**
    * BFD changes and ofport numbers kept (each).
    * @default 50000
@@ -49,8 +54,10 @@ export interface Collector {
 }
 
 export function createCollector (options: CollectOptions = {}): Collector {
-  const ring = options.ringPerPort ?? 48
-  const maxPorts = options.maxPorts ?? 5000
+  const ring = options.ringPerPort ?? 32
+  const maxPorts = options.maxPorts ?? 2000
+  const maxTimeline = options.maxTimelinePoints ?? 250000
+  let timelinePoints = 0
   const maxAlertedPoints = options.maxPointsPerAlertedPort ?? 20000
   const maxAlerted = options.maxAlertedPorts ?? 200
   const maxPoints = options.maxPoints ?? 50000
@@ -75,8 +82,12 @@ export function createCollector (options: CollectOptions = {}): Collector {
     }
     if (!st.alerted) ports.set(lport, st)
     if (st.alerted) {
-      if (st.points.length < maxAlertedPoints) st.points.push(p)
-      else st.dropped++
+      if (st.points.length < maxAlertedPoints && timelinePoints < maxTimeline) {
+        st.points.push(p)
+        timelinePoints++
+      } else {
+        st.dropped++
+      }
     } else {
       st.points.push(p)
       if (st.points.length > ring) { st.points.shift(); st.dropped++ }
@@ -115,6 +126,7 @@ export function createCollector (options: CollectOptions = {}): Collector {
         if (!st.alerted && alertedCount < maxAlerted) {
           st.alerted = true
           alertedCount++
+          timelinePoints += st.points.length
         }
       }
     },
