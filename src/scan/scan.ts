@@ -19,14 +19,27 @@ import { compareWithBaseline, createBaselineEvaluator } from './baseline.js'
 import type { ScanReport, ScannedFile } from './model.js'
 
 export interface ScanOptions extends AttributeOptions {
+  /** Files and directories to scan (directories are walked for log files). */
   paths: string[]
-  /** Events before this event time (epoch ms) are left out. */
+  /**
+   * Events before this event time (epoch ms) are left out.
+   * @default no lower bound
+   */
   sinceMs?: number
-  /** Events after this event time (epoch ms) are left out. */
+  /**
+   * Events after this event time (epoch ms) are left out.
+   * @default no upper bound
+   */
   untilMs?: number
-  /** Passed to the detector (thresholds, `ovnVersion`, `throttleRegime`). */
+  /**
+   * Passed to the detector (thresholds, `ovnVersion`, `throttleRegime`).
+   * @default DEFAULT_DETECTOR_OPTIONS
+   */
   detector?: Partial<DetectorOptions>
-  /** Also evaluate today's Loki rule on the same input. */
+  /**
+   * Also evaluate today's Loki rule on the same input (`report.baseline`).
+   * @default false
+   */
   compareBaseline?: boolean
   /**
    * Lines read from the head of a file before deciding it is not an OVS/OVN log (no vlog line among them).
@@ -38,6 +51,7 @@ export interface ScanOptions extends AttributeOptions {
    * @default 1048576
    */
   maxLineBytes?: number
+  /** Bounds of the evidence kept for the report (see `CollectOptions`). */
   collect?: CollectOptions
   /**
    * Signals kept in the report (`signals`, the HTML report's embedded JSON); the rest are still
