@@ -109,26 +109,26 @@ function insertSorted<T extends { t: number }> (arr: T[], item: T): void {
   else arr.splice(i, 0, item)
 }
 
-function median (xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? 0
-}
-
 function round2 (x: number): number { return Math.round(x * 100) / 100 }
 
 export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule): ClaimRules {
   const { opts, lc } = ctx
   const retentionMs = Math.max(opts.stormWindowMs, opts.flapWindowMs, opts.loadWindowMs)
-  const ports = new Lru<string, PortState>(opts.maxTrackedPorts)
+  const ports = new Lru<string, PortState>(opts.maxTrackedPorts, (_k, p) => { if (p === lastPort) lastPort = null })
   const recentStorms: Storm[] = []
   let load: LoadState | null = null
 
+  let lastPort: PortState | null = null
+
   function port (lport: string): PortState {
+    // Consecutive acts often hit the same port; a string compare is cheaper than hashing a fresh string.
+    if (lastPort !== null && lastPort.lport === lport) return lastPort
     let p = ports.touch(lport)
     if (p === undefined) {
       p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: null, storm: null, flap: null }
       ports.add(lport, p)
     }
+    lastPort = p
     return p
   }
 
@@ -352,9 +352,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     for (const n of nodes) {
       const iv = s.parts.get(n)?.intervals ?? []
       if (iv.length < 3) continue
-      const m = median(iv)
-      if (floor === 0 ? m < 450 : m >= floor * 0.9 && m <= floor * 1.5) {
-        add(n, 0.5, floor === 0 ? `re-claims every ~${Math.round(m)} ms (no throttle)` : `re-claims at the throttle cadence (~${Math.round(m)} ms)`)
+      // Most re-claims inside the cadence band (one pass, no sort: this runs on every update).
+      const lo = floor === 0 ? 0 : floor * 0.9
+      const hi = floor === 0 ? 450 : floor * 1.5
+      let inBand = 0
+      let sum = 0
+      for (const x of iv) if (x >= lo && x <= hi) { inBand++; sum += x }
+      if (inBand * 2 > iv.length) {
+        const m = Math.round(sum / inBand)
+        add(n, 0.5, floor === 0 ? `re-claims every ~${m} ms (no throttle)` : `re-claims at the throttle cadence (~${m} ms)`)
       }
     }
     const suspects: Suspect[] = []

@@ -44,8 +44,12 @@ export function createNodeRegistry (maxNodes: number): NodeRegistry {
   const nodeToChassis = new Lru<string, string>(maxNodes)
   const nodes = new Lru<string, true>(maxNodes)
   const tunnelCache = new Map<string, string | null>()
+  const lastLearned = { node: '', chassis: '' }
   return {
     learn (node, chassis) {
+      if (node === lastLearned.node && chassis === lastLearned.chassis) return
+      lastLearned.node = node
+      lastLearned.chassis = chassis
       if (chassisToNode.peek(chassis) === node) return
       chassisToNode.add(chassis, node)
       nodeToChassis.add(node, chassis)
@@ -106,9 +110,9 @@ export function createContext (opts: ResolvedDetectorOptions, lc: Lifecycle): De
       newSince++
     },
     throttle () {
-      // Sorting 256 samples on every claim would dominate push(): refresh every 64 new samples once warmed up.
+      // Sorting 256 samples on every claim would dominate push(): once warmed up, refresh after 64 new samples and 5 s of event time.
       const samples = gwSamples.length >= opts.throttleInferMinSamples ? gwSamples : allSamples
-      if (!dirty || (samples.length > 32 && (newSince < 64 || ctx.watermark - computedAt < 1000))) return cached
+      if (!dirty || (samples.length > 32 && (newSince < 64 || ctx.watermark - computedAt < 5000))) return cached
       computedAt = ctx.watermark
       dirty = false
       newSince = 0
