@@ -86,7 +86,14 @@ t.test('Fluent Bit example: forward in (FluentClient, Fluent Bit–shaped record
   // every label the Loki output reads exists in the alert record, and nothing else is a label
   const wanted = [...lokiLabels.matchAll(/\$labels\['(\w+)'\]/g)].map((m) => m[1] ?? '')
   t.same(wanted.sort(), Object.keys(rx.got[0]?.record.labels ?? {}).sort(), 'Loki labels = the alert record labels')
-  t.match(await (await fetch(`http://${s.handle.metricsAddress() ?? ''}/metrics`)).text(), /claimstorm_forward_acks_total [1-9]/)
+  const emitted = (): number => Object.values(s.handle.pipeline.stats.alerts).reduce((a, b) => a + b, 0)
+  await waitUntil(() => rx.got.length === emitted(), 10_000, 'every alert delivered')
+  const metrics = await (await fetch(`http://${s.handle.metricsAddress() ?? ''}/metrics`)).text()
+  t.match(metrics, /claimstorm_forward_acks_total [1-9]/)
+  const storms = rx.got.filter((g) => g.record.labels['rule'] === 'claim-storm')
+  const open = storms.filter((g) => g.record.event.action === 'firing').length - storms.filter((g) => g.record.event.action === 'resolved').length
+  t.match(metrics, new RegExp(`claimstorm_active_signals\\{rule="claim-storm"\\} ${open}\\b`), 'active storms = fired - resolved')
+  t.match(metrics, /# TYPE claimstorm_detector_evictions_total counter/)
 })
 
 t.test('Vector example: socket sink NDJSON in (kubernetes_logs events), NDJSON out to the socket source', async (t) => {

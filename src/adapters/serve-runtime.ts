@@ -90,7 +90,11 @@ export async function startServe (cfg: ServeConfig, env: ServeEnv): Promise<Serv
   const now = env.now ?? Date.now
   const endpoints = resolveEndpoints(cfg)
   const metricsListen = cfg.metricsListen === undefined ? null : parseListen(cfg.metricsListen)
-  const pipeline = createPipeline(env.stages(cfg))
+  const stages = env.stages(cfg)
+  const pipeline = createPipeline(stages)
+  // the default stages expose the detector's eviction counter; substitutes may not
+  const own = (stages as { detectorEvictions?: unknown }).detectorEvictions
+  const detectorEvictions = env.detectorEvictions ?? (typeof own === 'function' ? own as () => number : undefined)
 
   let stopping: Promise<ServeResult> | null = null
   let resolveDone: (r: ServeResult) => void = () => {}
@@ -162,7 +166,7 @@ export async function startServe (cfg: ServeConfig, env: ServeEnv): Promise<Serv
     inputs: () => inputs,
     outputs: () => outputs,
     saturated,
-    ...(env.detectorEvictions === undefined ? {} : { detectorEvictions: env.detectorEvictions })
+    ...(detectorEvictions === undefined ? {} : { detectorEvictions })
   })
   let metricsServer: MetricsServer | null = null
   if (metricsListen !== null) {
