@@ -47,6 +47,13 @@ export function decodeBody (text: string): BodyResult {
     try {
       records.push(JSON.parse(line))
     } catch (err) {
+      // one pretty-printed JSON object is not NDJSON, but is a fine body
+      if (records.length === 0) {
+        try {
+          const whole: unknown = JSON.parse(text)
+          if (whole !== null && typeof whole === 'object') return { ok: true, records: [whole], lines: 1 }
+        } catch { /* report the line error */ }
+      }
       return { ok: false, error: `line ${lineNo}: ${(err as Error).message}` }
     }
   }
