@@ -89,3 +89,26 @@ t.test('a Forward downstream down at start comes back: nothing lost, order kept'
   await waitUntil(() => s.handle.outputs[0]?.depth() === 0)
   t.equal(s.handle.outputs[0]?.stats.delivered, 20)
 })
+
+t.test('a malformed Forward frame closes that connection only; counted on /metrics', async (t) => {
+  const s = await startTestServe({ in: ['forward://127.0.0.1:0'], out: ['-'], metricsListen: '127.0.0.1:0' })
+  t.teardown(async () => { await s.handle.stop() })
+  const net = await import('node:net')
+  const good = new FluentClient('kube', { socket: { host: '127.0.0.1', port: s.port() }, ack: { ackTimeout: 5000 } })
+  await good.emit('x', { log: 'FIRE:before', kubernetes: { host: 'gw1' } })
+  // a msgpack array whose mode cannot be Forward: [tag, 42]
+  const bad = net.createConnection(s.port(), '127.0.0.1')
+  const closed = new Promise((resolve) => bad.on('close', resolve))
+  bad.on('error', () => {})
+  bad.write(Buffer.from([0x92, 0xa1, 0x74, 0x2a]))
+  await closed
+  await good.emit('x', { log: 'FIRE:after', kubernetes: { host: 'gw1' } })
+  await good.disconnect()
+  await waitUntil(() => s.stdout.length === 2)
+  t.same(s.stdout.map((l) => (JSON.parse(l) as { id: string }).id), ['before', 'after'], 'the good connection kept working')
+  const faults = s.logs.filter((l) => l['level'] === 'warn' && typeof l['msg'] === 'string' && (l['msg'] as string).startsWith('forward:'))
+  t.equal(faults.length, 1, 'one log line for the bad frame')
+  const metrics = await (await fetch(`http://${s.handle.metricsAddress() ?? ''}/metrics`)).text()
+  t.match(metrics, /claimstorm_forward_protocol_errors_total\{reason="\w+"\} 1/)
+  t.match(metrics, /claimstorm_input_rejected_total\{input="forward"\} 1/)
+})
