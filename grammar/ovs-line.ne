@@ -65,12 +65,15 @@ const lexer = moo.states({
   },
   // Message words: single spaces are tokens (so empty `%s` arguments stay visible), a quoted
   // string is one token, and a period that ends the message is its own token.
+  // (A newline, which one physical line should not hold, is a token of its own: moo's line
+  // counting would otherwise run on every word.)
   words: {
     sp: ' ',
-    qstr: { match: /"[^"]*"/, lineBreaks: true },
+    nl: { match: '\n', lineBreaks: true },
+    qstr: /"[^"\n]*"/,
     dquote: '"',
     dot: /\.(?![^])/,
-    word: { match: /[^ "]+?(?=\.?(?![^])|[ "])/, lineBreaks: true },
+    word: /[^ "\n]+?(?=\.?(?![^])|[ "\n])/,
     error: moo.error
   }
 })
@@ -211,7 +214,7 @@ int -> %word              {% int %}
 # Free text: any run of tokens, possibly empty (a TextList: see LazyText above).
 text -> null              {% () => EMPTY_TEXT %}
       | text textTok      {% (d) => ({ prev: d[0], tok: d[1], pb: d[0].pb || d[1] === 'pb->chassis' }) %}
-textTok -> %sp {% (d) => d[0].text %} | %word {% (d) => d[0].text %} | %qstr {% (d) => d[0].text %} | %dquote {% (d) => d[0].text %} | %dot {% (d) => d[0].text %}
+textTok -> %sp {% (d) => d[0].text %} | %word {% (d) => d[0].text %} | %qstr {% (d) => d[0].text %} | %dquote {% (d) => d[0].text %} | %dot {% (d) => d[0].text %} | %nl {% (d) => d[0].text %}
 
 # ---- templates, by daemon ---------------------------------------------------------------------
 

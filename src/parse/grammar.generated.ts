@@ -22,6 +22,7 @@ declare var word: any;
 declare var dot: any;
 declare var qstr: any;
 declare var dquote: any;
+declare var nl: any;
 declare var dot: any;
 declare var word: any;
 declare var word: any;
@@ -83,12 +84,15 @@ const lexer = moo.states({
   },
   // Message words: single spaces are tokens (so empty `%s` arguments stay visible), a quoted
   // string is one token, and a period that ends the message is its own token.
+  // (A newline, which one physical line should not hold, is a token of its own: moo's line
+  // counting would otherwise run on every word.)
   words: {
     sp: ' ',
-    qstr: { match: /"[^"]*"/, lineBreaks: true },
+    nl: { match: '\n', lineBreaks: true },
+    qstr: /"[^"\n]*"/,
     dquote: '"',
     dot: /\.(?![^])/,
-    word: { match: /[^ "]+?(?=\.?(?![^])|[ "])/, lineBreaks: true },
+    word: /[^ "\n]+?(?=\.?(?![^])|[ "\n])/,
     error: moo.error
   }
 })
@@ -240,6 +244,7 @@ const grammar: Grammar = {
     {"name": "textTok", "symbols": [(lexer.has("qstr") ? {type: "qstr"} : qstr)], "postprocess": (d) => d[0].text},
     {"name": "textTok", "symbols": [(lexer.has("dquote") ? {type: "dquote"} : dquote)], "postprocess": (d) => d[0].text},
     {"name": "textTok", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => d[0].text},
+    {"name": "textTok", "symbols": [(lexer.has("nl") ? {type: "nl"} : nl)], "postprocess": (d) => d[0].text},
     {"name": "binding", "symbols": [{"literal":"Claiming"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"for"}, "_", {"literal":"this"}, "_", {"literal":"chassis"}, (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => ({ kind: 'lport-claim', lport: d[4], additional: false })},
     {"name": "binding", "symbols": [{"literal":"Claiming"}, "_", {"literal":"lport"}, "_", "name", "_", {"literal":"for"}, "_", {"literal":"this"}, "_", {"literal":"additional"}, "_", {"literal":"chassis"}, (lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": (d) => ({ kind: 'lport-claim', lport: d[4], additional: true })},
     {"name": "binding$ebnf$1", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot)], "postprocess": id},
