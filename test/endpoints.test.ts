@@ -69,6 +69,7 @@ t.test('forward+tls input: certificate from the URL or the flags, else refused',
   const r = resolveEndpoints(mergeConfig({ in: ['forward+tls://127.0.0.1:0?tls_key=/url.key'], out: ['forward://127.0.0.1:1'], tlsCert: '/flag.crt', tlsKey: '/flag.key', sharedKey: 'k', tag: 'x.y' }))
   t.match(r.inputs[0], { tlsFiles: { cert: '/flag.crt', key: '/url.key' }, sharedKey: 'k' }, 'URL wins, flags fill in')
   t.match(r.outputs[0], { tag: 'x.y', sharedKey: 'k' })
-  const kept = resolveEndpoints(mergeConfig({ in: ['-'], out: ['forward://127.0.0.1:1?tag=mine'], tag: 'x.y' }))
+  const kept = resolveEndpoints(mergeConfig({ in: ['-'], out: ['forward://127.0.0.1:1?tag=mine', 'forward://:24225'], tag: 'x.y' }))
   t.match(kept.outputs[0], { tag: 'mine' })
+  t.match(kept.outputs[1], { tag: 'x.y', host: '127.0.0.1', port: 24225 })
 })

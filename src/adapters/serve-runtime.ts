@@ -75,7 +75,7 @@ export function resolveEndpoints (cfg: ServeConfig): { inputs: Endpoint[]; outpu
       if (e.tlsFiles.key === undefined && cfg.tlsKey !== undefined) e.tlsFiles.key = cfg.tlsKey
       if (e.tlsFiles.ca === undefined && cfg.tlsCa !== undefined) e.tlsFiles.ca = cfg.tlsCa
     }
-    if (!new URL(e.url.replace(/^forward\+tls/, 'forward')).searchParams.has('tag')) e.tag = cfg.tag
+    if (!/[?&]tag=/.test(e.url)) e.tag = cfg.tag
   }
   for (const e of inputs) {
     if (e.scheme === 'forward' && e.tls && (e.tlsFiles.cert === undefined || e.tlsFiles.key === undefined)) {
