@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { PassThrough, Readable, Writable } from 'node:stream'
 import { runCli } from './helpers/cli.js'
 import { main } from '../src/cli.js'
-import { LAB } from './helpers/fixtures.js'
+import { LAB, readFixture } from './helpers/fixtures.js'
 import { exitStatus, parseTimeArg } from '../src/commands/scan.js'
 import { runScan } from '../src/scan/scan.js'
 import { nodeWalkFs, type WalkFs } from '../src/scan/walk.js'
@@ -24,6 +24,8 @@ function tmp (t: { teardown: (fn: () => void) => void }): string {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
+
+const readFixtureText = (path: string): string => readFixture(path).toString('utf8')
 
 interface Record { event: { kind: string; action: string }; rule: { name: string }; message: string; labels: { node: string }; ovn: { lport?: string } }
 
@@ -281,4 +283,26 @@ t.test('stdout closed by the reader (scan --json | head): exit 0, quietly', asyn
   t.equal(code, 0)
   t.equal(Buffer.concat(err).toString(), '')
   t.ok(writes >= 1 && writes <= 12, `stopped writing after the pipe broke (${writes} writes)`)
+})
+
+t.test('wrappers mixed, node from record metadata beats the path', async (t) => {
+  const dir = tmp(t)
+  const lines = (node: string, daemon: string): string[] =>
+    readFixtureText(join(S07, node, `${daemon}.log.gz`)).split('\n').filter((l) => l !== '')
+  // gw3's lines as Fluent Bit records (kubernetes.host names the node) in a file whose name says nothing
+  writeFileSync(join(dir, 'shipped.log'), lines('gw3', 'ovn-controller').map((l) => JSON.stringify({ log: `${l}\n`, stream: 'stderr', kubernetes: { host: 'gw3', pod_name: 'ovn-controller-x1', namespace_name: 'openstack' } })).join('\n') + '\n')
+  // gw1 as CRI container lines under a pod path
+  const pod = join(dir, 'pods', 'openstack_ovn-controller-gw1_0c9a', 'ovn-controller')
+  mkdirSync(pod, { recursive: true })
+  writeFileSync(join(pod, '0.log'), lines('gw1', 'ovn-controller').map((l) => `2026-11-22T07:45:00.000000000Z stderr F ${l}`).join('\n') + '\n')
+  // gw2 plain, hypervisors plain
+  for (const n of ['gw2', 'hv1', 'hv2', 'hv3']) {
+    mkdirSync(join(dir, n))
+    writeFileSync(join(dir, n, 'ovn-controller.log'), lines(n, 'ovn-controller').join('\n') + '\n')
+  }
+  const r = await runCli(['scan', dir])
+  t.equal(r.code, 2)
+  t.match(r.stdout, /shipped\s+\S+shipped\.log\s+\(file-name; records name gw3\)/, 'the summary shows the records named another node')
+  t.match(r.stdout, /ovn-controller-gw1\s+\S+0\.log\s+\(pod\)/)
+  t.match(r.stdout, /^CRITICAL: 5 gateway ports storming; drain gw3 first/m, 'gw3 found through the record metadata')
 })
