@@ -21,4 +21,4 @@ echo "ensure-chromium: installing Debian's chromium package" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-"$CHROMIUM" --version >&2
+dpkg-query -W chromium >&2
