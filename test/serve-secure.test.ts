@@ -68,3 +68,13 @@ t.test('flags fill in what the URL does not say', async (t) => {
   await waitUntil(() => s.stdout.length === 1)
   t.same(JSON.parse(s.stdout[0] ?? ''), { id: 'flag', status: 'firing', node: 'gw2' })
 })
+
+t.test('an unreadable TLS file is a config error (exit 3), nothing left listening', async (t) => {
+  const { runCli } = await import('./helpers/cli.js')
+  const r = await runCli(['serve', '--in', 'tcp://127.0.0.1:0', '--out', 'forward+tls://127.0.0.1:1?tls_ca=/nonexistent/ca.pem'])
+  t.equal(r.code, 3)
+  t.match(r.stderr, /cannot read tls_ca \/nonexistent\/ca.pem/)
+  const r2 = await runCli(['serve', '--in', `forward+tls://127.0.0.1:0?tls_cert=/nonexistent/c.pem&tls_key=${join(TLS, 'server.key')}`, '--out', '-'])
+  t.equal(r2.code, 3)
+  t.match(r2.stderr, /cannot read tls_cert/)
+})

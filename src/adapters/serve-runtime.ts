@@ -103,15 +103,20 @@ export async function startServe (cfg: ServeConfig, env: ServeEnv): Promise<Serv
   // ---- outputs
   const outputs: AlertOutput[] = []
   const q = queueOptions(cfg)
-  for (const e of endpoints.outputs) {
-    const name = redactUrl(e.url)
-    switch (e.scheme) {
-      case 'stdio': outputs.push(createStdoutOutput(env.stdout, log, () => { void stop('epipe') })); break
-      case 'tcp': outputs.push(createSocketOutput({ host: e.host, port: e.port }, q, log, name)); break
-      case 'unix': outputs.push(createSocketOutput({ path: e.path }, q, log, name)); break
-      case 'http': outputs.push(createHttpOutput(e, q, log, name)); break
-      case 'forward': outputs.push(await createForwardOutputAdapter(e, cfg, log, name)); break
+  try {
+    for (const e of endpoints.outputs) {
+      const name = redactUrl(e.url)
+      switch (e.scheme) {
+        case 'stdio': outputs.push(createStdoutOutput(env.stdout, log, () => { void stop('epipe') })); break
+        case 'tcp': outputs.push(createSocketOutput({ host: e.host, port: e.port }, q, log, name)); break
+        case 'unix': outputs.push(createSocketOutput({ path: e.path }, q, log, name)); break
+        case 'http': outputs.push(createHttpOutput(e, q, log, name)); break
+        case 'forward': outputs.push(await createForwardOutputAdapter(e, cfg, log, name)); break
+      }
     }
+  } catch (err) {
+    await Promise.all(outputs.map((o) => o.close(0)))
+    throw err
   }
 
   // ---- back-pressure: inputs wait while any output is full
