@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
 const htmlAt = args.indexOf('--html')
 const htmlOut = htmlAt >= 0 ? args[htmlAt + 1] : undefined
-const out = args.find((a, i) => !a.startsWith('--') && i !== htmlAt + 1) ?? join(root, 'docs', 'report.png')
+const out = args.find((a, i) => !a.startsWith('--') && (htmlAt < 0 || i !== htmlAt + 1)) ?? join(root, 'docs', 'report.png')
 
 const report = await runScan({ paths: [join(root, 'examples', 'sample')], compareBaseline: true })
 // the sample's paths relative to the repository, so the picture does not show this machine's layout

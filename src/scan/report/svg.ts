@@ -8,8 +8,8 @@ export function esc (s: string): string {
   return s.replace(/[&<>"'\u2028\u2029]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
-/** Nine distinguishable colours; nodes keep theirs across every plot of a report. */
-export const NODE_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f']
+/** Nine distinguishable colours, no red (red marks BFD going down); nodes keep theirs across every plot of a report. */
+export const NODE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22']
 
 export function nodeColor (nodes: readonly string[], node: string): string {
   const i = nodes.indexOf(node)
