@@ -56,7 +56,7 @@ export interface ScanOptions extends AttributeOptions {
   /**
    * Signals kept in the report (`signals`, the HTML report's embedded JSON); the rest are still
    * folded into the alert rows and handed to `onSignals`.
-   * @default 10000
+   * @default 2000
    */
   maxKeptSignals?: number
   /** Every signal as the detector emits it (`--json` streams them from here). */
@@ -269,7 +269,7 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
   // then holds one open file per log, not one per file
   const inputs = rotationChains(p.files).map((chain) => flatten(chainEvents(chain, options, shared, issues)))
   const folder = createAlertFolder()
-  const maxKept = options.maxKeptSignals ?? 10000
+  const maxKept = options.maxKeptSignals ?? 2000
   let droppedSignals = 0
   const onSignals = (out: Signal[]): void => {
     if (out.length === 0) return
