@@ -92,6 +92,14 @@ for (const run of labRuns()) {
         }
       }
 
+      if (run === 'sample') {
+        // noise lines are dropped before the merge: the same signals and baseline firings as when every event goes through
+        const all = await runScan({ paths: [join(LAB, run, scenario)], compareBaseline: true, forwardAll: true })
+        t.same(r.signals, all.signals, 'dropping envelope-only noise changes no signal')
+        t.same(r.baseline?.firings, all.baseline?.firings, 'nor the baseline rule')
+        t.same([r.firstMs, r.lastMs], [all.firstMs, all.lastMs])
+      }
+
       // the baseline comparison, computed: every storm the rule missed, and every firing claimstorm did not confirm, is listed
       const b = r.baseline
       if (b === undefined) throw new Error('no baseline comparison')
