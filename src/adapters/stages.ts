@@ -3,7 +3,7 @@ import type { PipelineStages } from '../pipeline.js'
 import type { ParseResult } from '../types.js'
 import type { ServeConfig } from './config.js'
 import { detectorOverrides } from './config.js'
-import { parseRecord } from '../parse/unwrap.js'
+import { createRecordParser } from '../parse/unwrap.js'
 import { createLineParser } from '../parse/line-parser.js'
 import { createDetector } from '../detect/detector.js'
 import type { DetectorOptions } from '../detect/options.js'
@@ -25,11 +25,12 @@ export function createDefaultStages (cfg: ServeConfig, referenceTimeMs: number =
     referenceTimeMs
   }
   const lines = createLineParser({ ...keys, maxLineBytes: cfg.maxLineBytes })
+  const parseRecord = createRecordParser(keys)
   const detector = createDetector(detectorOverrides(cfg) as Partial<DetectorOptions>)
   return {
     parse (record): ParseResult[] {
       if (typeof record === 'string') return lines.push(record)
-      return [parseRecord(record, keys)]
+      return [parseRecord(record)]
     },
     flushParse: () => lines.flush(),
     detector,

@@ -12,7 +12,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { Envelope, Level, OvsEvent, ParseResult, Source, Unparsed, UnparsedCode, WrapperKind } from '../types.js'
 import { DEFAULT_MAX_LINE_BYTES } from './read-lines.js'
-import { eventFromEnvelope, parseVlog } from './vlog.js'
+import { createVlogParser, eventFromEnvelope, parseVlog } from './vlog.js'
 
 /** A wrapper to force, `auto` to detect it per line, or `syslog` for any syslog / journald text form. */
 export type WrapperOption = 'auto' | 'syslog' | WrapperKind
@@ -536,9 +536,8 @@ function unwrapValue (value: unknown, ctx: Ctx, forced: WrapperOption, depth: nu
     if (t === undefined || 'error' in t) return fail(ctx, forcedKind ?? 'json', t?.error ?? 'no-message', '', t?.detail ?? 'empty record')
     return unwrapTextAt(t.text, ctx, JSON_WRAPPERS.has(forced) ? 'auto' : forced, depth)
   }
-  const text = raw ?? safeJson(value)
   if (!isObj(value)) {
-    return fail(ctx, forcedKind ?? 'json', 'bad-wrapper', text, `JSON value is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object`)
+    return fail(ctx, forcedKind ?? 'json', 'bad-wrapper', raw ?? safeJson(value), `JSON value is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object`)
   }
   const kind = forcedKind !== undefined && JSON_WRAPPERS.has(forcedKind) ? forcedKind : recordKind(value)
   const f = recordFields(value, kind, ctx.opts)
@@ -550,8 +549,9 @@ function unwrapValue (value: unknown, ctx: Ctx, forced: WrapperOption, depth: nu
     if (found !== undefined) break
   }
   const t = messageText(found)
-  if (t === undefined) return fail(ctx, kind, 'no-message', text, `no message at ${keys.map((k) => `"${k}"`).join(' / ')}`)
-  if ('error' in t) return fail(ctx, kind, t.error, text, t.detail)
+  // the record's text is only built for a failure: stringifying every good record cost more than parsing it
+  if (t === undefined) return fail(ctx, kind, 'no-message', raw ?? safeJson(value), `no message at ${keys.map((k) => `"${k}"`).join(' / ')}`)
+  if ('error' in t) return fail(ctx, kind, t.error, raw ?? safeJson(value), t.detail)
   let msg = t.text
   let partial = false
   if (kind === 'docker' && fromText) {
@@ -668,6 +668,26 @@ export function vlogFor (options: UnwrapOptions): VlogFn {
     maxLineChars: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   }
   return (text, source) => parseVlog(text, source, opts)
+}
+
+/**
+ * `parseRecord` with its options read once and a vlog body cache of its own: the per-record path of a
+ * server, which parses millions of records with the same options. Throws `StormError` `E_CONFIG` here for
+ * invalid limits; the returned function never throws.
+ */
+export function createRecordParser (options: UnwrapOptions = {}): (record: unknown) => ParseResult {
+  const vlog = createVlogParser({
+    maxUnparsedTextBytes: options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
+    maxLineChars: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+  })
+  return (record) => {
+    try {
+      return resultFromUnwrapped(unwrapRecord(record, options), vlog)
+    } catch (err) {
+      return makeUnparsed('not-vlog', '', { ...options.source, wrapper: 'json' }, options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
+        `internal error: ${err instanceof Error ? err.message : String(err)}`, 0)
+    }
+  }
 }
 
 /**
