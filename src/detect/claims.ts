@@ -16,7 +16,7 @@ import type {
 import type { BfdRule } from './bfd.js'
 import type { DetectContext } from './context.js'
 import type { RenderBase } from './lifecycle.js'
-import { Lru } from './lru.js'
+import { dropFront, Lru } from './lru.js'
 import type { OfportRule } from './ofport.js'
 import { RECLAIM_SAMPLE_MAX_MS, THROTTLE_INTERVAL_MS } from './throttle.js'
 
@@ -61,6 +61,8 @@ interface PortState {
   lastContested: Map<string, number> | null
   storm: Storm | null
   flap: Flap | null
+  /** Acts of this port in the claim-load window (a counter on the port, so the load check needs no map). */
+  loadActs: number
 }
 
 export interface PortSummary {
@@ -128,7 +130,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (lastPort !== null && lastPort.lport === lport) return lastPort
     let p = ports.touch(lport)
     if (p === undefined) {
-      p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: null, storm: null, flap: null }
+      p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0 }
       ports.add(lport, p)
     }
     lastPort = p
@@ -146,11 +148,11 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     let i = 0
     while (i < p.acts.length && (p.acts[i] as Act).t < from) i++
     if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - keep
-    if (i > 0) p.acts.splice(0, i)
+    if (i > 0) dropFront(p.acts, i)
     let j = 0
     while (j < p.releases.length && (p.releases[j] as { t: number }).t < from) j++
     if (p.releases.length - j > opts.maxActsPerPort) j = p.releases.length - keep
-    if (j > 0) p.releases.splice(0, j)
+    if (j > 0) dropFront(p.releases, j)
   }
 
   // ---- claim-storm -----------------------------------------------------------------------------------------
@@ -454,7 +456,6 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   const loadActs: Act[] = []
   const loadPorts: PortState[] = []
   let loadHead = 0
-  const loadCount = new Map<PortState, number>()
   const loadSeconds = new Map<number, number>()
   let reclaimedPorts = 0
   let reclaimActs = 0
@@ -464,8 +465,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     loadActs.push(a)
     loadPorts.push(p)
     loadTotal++
-    const c = (loadCount.get(p) ?? 0) + 1
-    loadCount.set(p, c)
+    const c = ++p.loadActs
     if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
     const sec = Math.floor(a.t / 1000)
     loadSeconds.set(sec, (loadSeconds.get(sec) ?? 0) + 1)
@@ -478,9 +478,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       const p = loadPorts[loadHead] as PortState
       loadHead++
       loadTotal--
-      const c = (loadCount.get(p) ?? 1) - 1
-      if (c === 0) loadCount.delete(p)
-      else loadCount.set(p, c)
+      const c = --p.loadActs
       if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
       const sec = Math.floor(a.t / 1000)
       const n = (loadSeconds.get(sec) ?? 1) - 1
@@ -488,8 +486,8 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       else loadSeconds.set(sec, n)
     }
     if (loadHead > 4096 && loadHead * 2 > loadActs.length) {
-      loadActs.splice(0, loadHead)
-      loadPorts.splice(0, loadHead)
+      dropFront(loadActs, loadHead)
+      dropFront(loadPorts, loadHead)
       loadHead = 0
     }
   }
@@ -517,7 +515,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     let first = now
     for (let i = loadHead; i < loadActs.length; i++) {
       const p = loadPorts[i] as PortState
-      if ((loadCount.get(p) ?? 0) < 2) continue
+      if (p.loadActs < 2) continue
       const a = loadActs[i] as Act
       reclaimed.add(p.lport)
       nodes.add(a.node)
@@ -567,7 +565,9 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         handoff = !e.additional && prev !== null && prev !== node
       }
       const a: Act = { t, node, prev, handoff }
-      insertSorted(p.acts, a)
+      // Most ports of a flood see one act: a one-slot array instead of push's default capacity of 16.
+      if (p.acts.length === 0) p.acts = [a]
+      else insertSorted(p.acts, a)
       if (t > p.lastActMs) p.lastActMs = t
       loadAdd(p, a)
       if (p.storm !== null) {

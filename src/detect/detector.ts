@@ -11,6 +11,7 @@ import { createClaimRules } from './claims.js'
 import type { PortSummary } from './claims.js'
 import { createContext } from './context.js'
 import { createLifecycle } from './lifecycle.js'
+import { dropFront } from './lru.js'
 import { createOfportRule } from './ofport.js'
 import { resolveDetectorOptions } from './options.js'
 import type { DetectorOptions, ResolvedDetectorOptions } from './options.js'
@@ -132,8 +133,8 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
       fifoHead++
     }
     if (fifoHead > 4096 && fifoHead * 2 > fifoKeys.length) {
-      fifoKeys.splice(0, fifoHead)
-      fifoTimes.splice(0, fifoHead)
+      dropFront(fifoKeys, fifoHead)
+      dropFront(fifoTimes, fifoHead)
       fifoHead = 0
     }
     return false

@@ -3,12 +3,18 @@
 // front after many deletions skips every tombstone V8 has not compacted yet, which made eviction O(n).
 interface Slot<V> { value: V, used: boolean }
 
+/** Drops the first `n` items in place (`splice` would also allocate an array of the removed ones). */
+export function dropFront (arr: unknown[], n: number): void {
+  arr.copyWithin(0, n)
+  arr.length -= n
+}
+
 export class Lru<K, V> {
   readonly max: number
   evictions = 0
   private readonly slots = new Map<K, Slot<V>>()
-  private queueKeys: K[] = []
-  private queueSlots: Array<Slot<V>> = []
+  private readonly queueKeys: K[] = []
+  private readonly queueSlots: Array<Slot<V>> = []
   private head = 0
   private readonly onEvict: ((key: K, value: V) => void) | undefined
 
@@ -50,8 +56,8 @@ export class Lru<K, V> {
       this.onEvict?.(k, s.value)
     }
     if (this.head > 1024 && this.head * 2 > this.queueKeys.length) {
-      this.queueKeys = this.queueKeys.slice(this.head)
-      this.queueSlots = this.queueSlots.slice(this.head)
+      dropFront(this.queueKeys, this.head)
+      dropFront(this.queueSlots, this.head)
       this.head = 0
     }
   }
