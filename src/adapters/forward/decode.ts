@@ -4,6 +4,7 @@
 import { gunzip } from 'node:zlib'
 import { Decoder, ExtensionCodec } from '@msgpack/msgpack'
 import type { ForwardEntry, ForwardFault, ForwardMode } from './types.js'
+import { BAIL, createFastReader } from './fast-decode.js'
 
 /** A decoded EventTime (msgpack ext type 0: uint32 BE seconds, uint32 BE nanoseconds). */
 export class EventTimeValue {
@@ -41,6 +42,7 @@ codec.register({
 
 export const eventTimeCodec = codec
 const decoder = new Decoder({ extensionCodec: codec })
+const fast = createFastReader((sec, nsec) => new EventTimeValue(sec, nsec))
 
 /** A frame with its top-level array split into element byte ranges. */
 interface Split {
@@ -152,7 +154,13 @@ function split (bytes: Uint8Array, tops?: readonly number[]): Split | null {
 
 function decodeAt (s: Split, i: number): unknown {
   const r = s.elems[i] as [number, number]
-  return decoder.decode(s.bytes.subarray(r[0], r[1]))
+  let v: unknown = BAIL
+  try {
+    v = fast.value(s.bytes, r[0], r[1])
+  } catch {
+    // decoded again below
+  }
+  return v === BAIL ? decoder.decode(s.bytes.subarray(r[0], r[1])) : v
 }
 
 function isMap (v: unknown): v is Record<string, unknown> {
@@ -214,10 +222,29 @@ function isOptionFault (v: ForwardOption | ForwardFault): v is ForwardFault {
   return 'reason' in v
 }
 
+/** The common case on the fast reader; null for anything it does not take or any fault, which the full decoder then reports. */
+function fastPackedEntries (payload: Uint8Array, limits: DecodeLimits): ForwardEntry[] | null {
+  const entries: ForwardEntry[] = []
+  let ok = true
+  try {
+    const r = fast.each(payload, (e) => {
+      const entry = entries.length >= limits.maxEntriesPerFrame ? null : toEntry(e)
+      if (entry === null || isFault(entry)) { ok = false; return false }
+      entries.push(entry)
+      return true
+    })
+    return r === BAIL || !ok ? null : entries
+  } catch {
+    return null
+  }
+}
+
 /**
  * Decodes the entries of a PackedForward payload (concatenated msgpack entries, no array header).
  */
 export function decodePackedEntries (payload: Uint8Array, limits: DecodeLimits): { ok: true, entries: ForwardEntry[] } | { ok: false, fault: ForwardFault } {
+  const quick = fastPackedEntries(payload, limits)
+  if (quick !== null) return { ok: true, entries: quick }
   const entries: ForwardEntry[] = []
   try {
     for (const e of decoder.decodeMulti(payload)) {
