@@ -1,10 +1,16 @@
 // Detector throughput (events/s through push) against parse-only throughput of the same lines (parseVlog),
-// both measured in this process, with peak RSS:
-//   detect-flood   1 M distinct ports, each claimed once: state bounded by maxTrackedPorts
-//   detect-storm   100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`
+// both measured in the same process, with that process's peak RSS. Each phase runs in a child process of its
+// own (same node flags), so a peak RSS belongs to one phase only and not to whatever ran before it:
+//   detect-flood-rss  1 M distinct ports pushed as events built without the parser: the detector's peak RSS
+//                     (value, MB) against node + tsx alone (baseline, MB, taken at the start of that process)
+//   detect-flood      the same flood as vlog lines, parse and push timed chunk by chunk over the same lines
+//   detect-storm      100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`
 // Target: push ≥ 5 × parse (detection costs < 20 % of parsing), RSS < 150 MB with 1 M ports.
 //
 //   node --expose-gc --import tsx bench/detect.bench.ts [--lines N (storm, 300 000)] [--ports N (flood, 1 000 000)]
+//   (--phase flood-rss|flood|storm runs one phase in this process)
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { generateCorpus } from './lib/corpus.js'
 import { parseVlog } from '../src/parse/vlog.js'
 import { createDetector } from '../src/detect/detector.js'
@@ -36,21 +42,31 @@ const FLOOD_SOURCE: Source = { wrapper: 'bare', node: 'gw1' }
 const CHUNK = 1000
 
 /**
- * The same flood with events built directly (no parser), run first so the process's peak RSS at that point is
- * the detector's own (plus node/tsx), not the parser's garbage.
+ * The flood with events built directly (no parser), alone in its process: the peak RSS is the detector's own
+ * plus node/tsx and the events' own garbage, not the parser's.
  */
-function floodPushOnly (): { rssMB: number, heapAfterGcMB: number } {
+function floodRss (): void {
   const d = createDetector()
+  let sink = 0
+  const t0 = process.hrtime.bigint()
   for (let i = 0; i < PORTS; i++) {
     const lport = `cr-lrp-${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`
-    d.push({ kind: 'lport-claim', lport, additional: false, time: null, timeMs: T0 + i, seq: i + 1, module: 'binding', level: 'INFO', message: `Claiming lport ${lport} for this chassis.`, source: FLOOD_SOURCE })
+    sink += d.push({ kind: 'lport-claim', lport, additional: false, time: null, timeMs: T0 + i, seq: i + 1, module: 'binding', level: 'INFO', message: `Claiming lport ${lport} for this chassis.`, source: FLOOD_SOURCE }).length
   }
+  const pushRate = PORTS / seconds(t0)
+  const snap = d.snapshot()
+  if (snap.stats.used !== PORTS) throw new Error(`pushed ${snap.stats.used} of ${PORTS}`)
   const rss = rssMB()
   gcNow()
-  return { rssMB: rss, heapAfterGcMB: Math.round(process.memoryUsage().heapUsed / 1048576) }
+  figures.push({
+    bench: 'detect-flood-rss', value: rss, unit: 'MB', baseline: RSS_AT_START, ratio: Math.round(rss / RSS_AT_START * 1000) / 1000, rssMB: rss,
+    events: PORTS, trackedPorts: snap.trackedPorts, evictedPorts: snap.stats.evictions.ports, signals: sink,
+    pushEventsPerSec: Math.round(pushRate), heapAfterGcMB: Math.round(process.memoryUsage().heapUsed / 1048576),
+    baselineIs: 'peak RSS of node + tsx at the start of this process'
+  })
 }
 
-function flood (pushOnly: { rssMB: number, heapAfterGcMB: number }): void {
+function flood (): void {
   // Per chunk: time parseVlog over its lines, then time push over the resulting events; both sums are
   // taken over the same lines in the same pass, so machine load hits both alike.
   const d = createDetector()
@@ -76,8 +92,7 @@ function flood (pushOnly: { rssMB: number, heapAfterGcMB: number }): void {
   const heapMB = Math.round(process.memoryUsage().heapUsed / 1048576)
   report('detect-flood', PORTS / pushS, PORTS / parseS, {
     events: PORTS, distinctPorts: PORTS, trackedPorts: snap.trackedPorts, evictedPorts: snap.stats.evictions.ports,
-    signals: sink, heapAfterGcMB: heapMB, rssMB: rss, rssPushOnlyMB: pushOnly.rssMB, heapAfterGcPushOnlyMB: pushOnly.heapAfterGcMB,
-    rssNodeBaselineMB: RSS_AT_START, baselineIs: 'parseVlog of the same lines'
+    signals: sink, heapAfterGcMB: heapMB, rssMB: rss, rssNodeBaselineMB: RSS_AT_START, baselineIs: 'parseVlog of the same lines'
   })
 }
 
@@ -116,7 +131,17 @@ function storm (): void {
   report('detect-storm', pushRate, parseRate, { events: results.length, signals, baselineIs: 'parseVlog of the same lines' })
 }
 
-const pushOnly = floodPushOnly()
-flood(pushOnly)
-storm()
-for (const f of figures) process.stdout.write(JSON.stringify(f) + '\n')
+const PHASES: Record<string, () => void> = { 'flood-rss': floodRss, flood, storm }
+const phaseAt = process.argv.indexOf('--phase')
+if (phaseAt !== -1) {
+  const phase = PHASES[process.argv[phaseAt + 1] ?? '']
+  if (phase === undefined) throw new Error(`unknown phase ${process.argv[phaseAt + 1]}; one of ${Object.keys(PHASES).join(', ')}`)
+  phase()
+  for (const f of figures) process.stdout.write(JSON.stringify(f) + '\n')
+} else {
+  for (const name of Object.keys(PHASES)) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--phase', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    if (child.status !== 0) throw new Error(`phase ${name} failed (${child.status ?? child.signal})`)
+    process.stdout.write(child.stdout)
+  }
+}

@@ -329,14 +329,21 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       }
     }
     // Ports storming at the same time.
-    const overlapping = recentStorms.filter((o) => o.startMs <= s.lastMs && o.lastMs >= s.startMs)
-    if (overlapping.length >= 2) {
-      for (const n of nodes) {
-        const k = overlapping.filter((o) => (o.parts.get(n)?.claims ?? 0) > 0).length
+    // One pass over the recent storms (this runs on every update): per node, how many overlapping ones it claims in.
+    let overlapping = 0
+    const claimedIn: number[] = new Array<number>(nodes.length).fill(0)
+    for (const o of recentStorms) {
+      if (o.startMs > s.lastMs || o.lastMs < s.startMs) continue
+      overlapping++
+      for (let i = 0; i < nodes.length; i++) if ((o.parts.get(nodes[i] as string)?.claims ?? 0) > 0) claimedIn[i] = (claimedIn[i] as number) + 1
+    }
+    if (overlapping >= 2) {
+      for (let i = 0; i < nodes.length; i++) {
+        const k = claimedIn[i] as number
         if (k === 0) continue
-        add(n, 2 * k / overlapping.length, k === overlapping.length
-          ? `claims every stormed port (${k}/${overlapping.length})`
-          : `claims ${k} of ${overlapping.length} stormed ports`)
+        add(nodes[i] as string, 2 * k / overlapping, k === overlapping
+          ? `claims every stormed port (${k}/${overlapping})`
+          : `claims ${k} of ${overlapping} stormed ports`)
       }
     }
     // Ownership.

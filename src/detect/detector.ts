@@ -86,8 +86,19 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
   let fifoHead = 0
   let lastSweep = -Infinity
   let lastNode = ''
+  // The stream of the previous line: consecutive lines mostly come from one (node, module, thread).
+  const last: { node: string, module: string, thread: string, st: DedupeStream | null } = { node: '', module: '', thread: '', st: null }
 
   function stream (node: string, module: string, thread: string): DedupeStream {
+    if (last.st !== null && last.node === node && last.module === module && last.thread === thread) return last.st
+    last.st = lookupStream(node, module, thread)
+    last.node = node
+    last.module = module
+    last.thread = thread
+    return last.st
+  }
+
+  function lookupStream (node: string, module: string, thread: string): DedupeStream {
     let byModule = streams.get(node)
     if (byModule === undefined) {
       if (streams.size >= opts.maxTrackedNodes) {

@@ -5,8 +5,10 @@ interface Slot<V> { value: V, used: boolean }
 
 /** Drops the first `n` items in place (`splice` would also allocate an array of the removed ones). */
 export function dropFront (arr: unknown[], n: number): void {
-  arr.copyWithin(0, n)
-  arr.length -= n
+  // A plain loop: Array#copyWithin is generic (per-element property access) and far slower.
+  const len = arr.length
+  for (let i = n; i < len; i++) arr[i - n] = arr[i]
+  arr.length = len - n
 }
 
 export class Lru<K, V> {
