@@ -424,11 +424,25 @@ function isObj (v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
 }
 
+// paths come from options and defaults, so a few dozen at most: split each once
+const PATH_PARTS = new Map<string, readonly string[]>()
+const MAX_PATH_PARTS_CACHED = 256
+
+function pathParts (path: string): readonly string[] {
+  let parts = PATH_PARTS.get(path)
+  if (parts === undefined) {
+    parts = path.split('.')
+    if (PATH_PARTS.size < MAX_PATH_PARTS_CACHED) PATH_PARTS.set(path, parts)
+  }
+  return parts
+}
+
 /** Exact key first (`kubernetes.host` flattened by a shipper), then the nested path. */
 function getPath (obj: Obj, path: string): unknown {
   if (Object.hasOwn(obj, path)) return obj[path]
+  if (!path.includes('.')) return undefined
   let cur: unknown = obj
-  for (const part of path.split('.')) {
+  for (const part of pathParts(path)) {
     if (!isObj(cur) || !Object.hasOwn(cur, part)) return undefined
     cur = cur[part]
   }
