@@ -306,3 +306,26 @@ t.test('wrappers mixed, node from record metadata beats the path', async (t) => 
   t.match(r.stdout, /ovn-controller-gw1\s+\S+0\.log\s+\(pod\)/)
   t.match(r.stdout, /^CRITICAL: 5 gateway ports storming; drain gw3 first/m, 'gw3 found through the record metadata')
 })
+
+t.test('colours on a terminal, --no-color, --max-line-bytes', async (t) => {
+  const run = async (args: string[]): Promise<{ code: number; out: string }> => {
+    const stdout = new PassThrough()
+    const chunks: Buffer[] = []
+    stdout.on('data', (b: Buffer) => chunks.push(b))
+    const code = await main(['node', 'claimstorm', 'scan', S07, ...args], { stdin: Readable.from([]), stdout, stderr: new PassThrough(), stderrIsTTY: false, stdoutIsTTY: true, env: {} })
+    return { code, out: Buffer.concat(chunks).toString() }
+  }
+  t.match((await run([])).out, /\u001b\[1m\u001b\[31mCRITICAL: 5 gateway ports storming/)
+  t.notMatch((await run(['--no-color'])).out, /\u001b\[/)
+  // a 400-byte vlog line is read by default and counted as unparsed (not fatal) under --max-line-bytes 300
+  const dir = tmp(t)
+  const log = join(dir, 'gw9.log')
+  const long = `2026-11-22T07:45:53.497Z|00330|binding|INFO|Changing chassis for lport cr-lrp-${'x'.repeat(300)} from gw2 to gw9.`
+  writeFileSync(log, ['2026-11-22T07:45:50.000Z|00328|vlog|INFO|opened log file /var/log/ovn/ovn-controller.log', long, '2026-11-22T07:45:54.000Z|00331|main|INFO|OVNSB commit failed, force recompute next time.'].join('\n') + '\n')
+  const unparsed = (s: string): number => Number(/([\d,]+) unparsed/.exec(s)?.[1]?.replace(/,/g, '') ?? NaN)
+  const full = await runCli(['scan', log])
+  t.equal(unparsed(full.stdout), 0)
+  const short = await runCli(['scan', log, '--max-line-bytes', '300'])
+  t.equal(unparsed(short.stdout), 1, 'the long line is one unparsed line')
+  t.equal(short.code, 0)
+})
