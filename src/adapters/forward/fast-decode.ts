@@ -14,8 +14,11 @@ const MAX_DEPTH = 32
 const EMPTY = Buffer.alloc(0)
 // Buffer's own UTF-8 slicer, without toString's argument handling (a tenth of decode time); toString where absent
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice
-const MAX_CACHED_KEY_BYTES = 16
-const KEY_BUCKET_SIZE = 16
+const MAX_CACHED_BYTES = 16
+const BUCKET_SIZE = 16
+
+/** Strings of one byte length seen lately. */
+interface Bucket { strs: string[]; next: number }
 
 /** What an ext type 0 (EventTime) becomes; the caller passes its own class so values stay `instanceof` it. */
 export type EventTimeFactory = (sec: number, nsec: number) => unknown
@@ -29,8 +32,12 @@ export interface FastReader {
 
 export function createFastReader (eventTime: EventTimeFactory): FastReader {
   // map keys repeat in every record: reuse the string instead of allocating (and internalizing) it again
-  const keyBuckets: string[][] = []
-  for (let i = 0; i <= MAX_CACHED_KEY_BYTES; i++) keyBuckets.push([])
+  const keyBuckets: Bucket[] = []
+  const valueBuckets: Bucket[] = []
+  for (let i = 0; i <= MAX_CACHED_BYTES; i++) {
+    keyBuckets.push({ strs: [], next: 0 })
+    valueBuckets.push({ strs: [], next: 0 })
+  }
 
   let buf: Buffer = Buffer.alloc(0)
   // what the caller passed: a bin value is a view of the same class (a Buffer stays a Buffer), as @msgpack/msgpack returns
@@ -47,21 +54,29 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     return s
   }
 
-  function key (len: number): string | typeof BAIL {
-    if (pos + len > end) return BAIL
-    const start = pos
-    pos += len
-    if (len > MAX_CACHED_KEY_BYTES) return text(start, len)
-    const bucket = keyBuckets[len] as string[]
-    outer: for (let k = 0; k < bucket.length; k++) {
-      const s = bucket[k] as string
+  /** A short str from `buckets` when the same bytes were seen before; only ASCII is cached (its chars are its bytes). */
+  function cached (buckets: Bucket[], start: number, len: number): string | typeof BAIL {
+    const bucket = buckets[len] as Bucket
+    const strs = bucket.strs
+    outer: for (let k = 0; k < strs.length; k++) {
+      const s = strs[k] as string
       for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[start + i]) continue outer
       return s
     }
     const s = text(start, len)
-    // only ASCII keys are cached: their chars are their bytes, which the comparison above relies on
-    if (s !== BAIL && s.length === len && bucket.length < KEY_BUCKET_SIZE) bucket.push(s)
+    if (s !== BAIL && s.length === len) {
+      // round robin: a length whose strings keep changing does not pin the first ones seen
+      if (strs.length < BUCKET_SIZE) strs.push(s)
+      else strs[bucket.next++ % BUCKET_SIZE] = s
+    }
     return s
+  }
+
+  function key (len: number): string | typeof BAIL {
+    if (pos + len > end) return BAIL
+    const start = pos
+    pos += len
+    return len > MAX_CACHED_BYTES ? text(start, len) : cached(keyBuckets, start, len)
   }
 
   function strLen (b: number): number {
@@ -100,9 +115,10 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
 
   function str (len: number): unknown {
     if (pos + len > end) return BAIL
-    const s = text(pos, len)
+    const start = pos
     pos += len
-    return s
+    // short values repeat too (stream, namespace, host, container names)
+    return len > MAX_CACHED_BYTES ? text(start, len) : cached(valueBuckets, start, len)
   }
 
   function bin (len: number): unknown {
