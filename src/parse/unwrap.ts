@@ -215,7 +215,7 @@ interface Ctx {
 /** Defaults first, then inner layers, then outer layers: the outermost wrapper's metadata wins. */
 function buildSource (ctx: Ctx, wrapper: WrapperKind): Source {
   const src: Source = { wrapper: ctx.outer ?? wrapper }
-  Object.assign(src, ctx.opts.source ?? {})
+  if (ctx.opts.source !== undefined) Object.assign(src, ctx.opts.source)
   for (let i = ctx.layers.length - 1; i >= 0; i--) Object.assign(src, ctx.layers[i])
   src.wrapper = ctx.outer ?? wrapper
   return src
@@ -661,6 +661,8 @@ export function resultFromUnwrapped (u: Unwrapped, vlog: VlogFn): ParseResult {
     const env = u.envelope
     return withContinuation(env.message, (first) => eventFromEnvelope(first === env.message ? env : { ...env, message: first }))
   }
+  // one line, the common case: no closure
+  if (!u.text.includes('\n')) return vlog(u.text, u.source)
   return withContinuation(u.text, (first) => vlog(first, u.source))
 }
 
