@@ -8,6 +8,7 @@ import { VERSION } from '../version.js'
 import { StormError } from '../errors.js'
 import { isLineIssue, readLineBatches } from '../parse/read-lines.js'
 import { createLineParser } from '../parse/line-parser.js'
+import { Prefilter } from '../parse/prefilter.js'
 import { mergeByTime, timeOf } from '../detect/merge.js'
 import { createDetector } from '../detect/detector.js'
 import type { DetectorOptions } from '../detect/options.js'
@@ -69,6 +70,12 @@ export interface ScanOptions extends AttributeOptions {
    * @default false
    */
   forwardAll?: boolean
+  /**
+   * Skip noise lines of plain vlog files from their bytes, before decoding them (src/parse/prefilter.ts).
+   * `false` parses every line; only for tests that prove the prefilter changes nothing.
+   * @default true (off under `forwardAll`)
+   */
+  prefilter?: boolean
   /** Stops reading (e.g. stdout closed under `--json | head`); the report covers what was read. */
   signal?: AbortSignal
   /** Injected file system for the walk (tests). */
@@ -135,6 +142,9 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
   const since = options.sinceMs ?? -Infinity
   const until = options.untilMs ?? Infinity
   let notLog = false
+  const prefilter = options.prefilter === false || options.forwardAll === true
+    ? null
+    : new Prefilter(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes })
   const take = (r: ParseResult, out: ParseResult[]): void => {
     if (r.kind === 'unparsed') {
       file.unparsed++
@@ -169,6 +179,23 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
             issues.push({ code: 'corrupt-gzip', path: file.path, explicit: file.explicit, message: `${file.path}: corrupt gzip (${raw.detail.replace(/^gzip: /, '')}) after ${file.lines - 1} lines; the lines before it were scanned` })
           }
           continue
+        }
+        if (prefilter !== null) {
+          // only once an event came out: until then the sniff decides whether this is a log at all
+          const d = prefilter.decide(raw, 0, raw.length, file.events > 0)
+          if (d === 'skip-line') continue
+          if (d === 'skip-event') {
+            file.events++
+            const t = prefilter.timeMs
+            if (t !== null) {
+              if (t < since || t > until) shared.outsideWindow++
+              else {
+                if (file.firstMs === null || t < file.firstMs) file.firstMs = t
+                if (file.lastMs === null || t > file.lastMs) file.lastMs = t
+              }
+            }
+            continue
+          }
         }
         for (const r of parser.push(raw)) take(r, out)
         if (file.events === 0 && file.lines >= sniff) { notLog = true; break }

@@ -1,0 +1,253 @@
+// Byte-level prefilter for plain (bare) vlog files: decides, before any string is made, whether a line
+// can matter to anything downstream. Most lines of a real night are envelope-only noise of modules no
+// template and no rule reads (poll_loop, inc_proc_eng, reconnect, timeval…): they parse to kind `vlog`
+// and the scan drops them anyway. Recognising them from their bytes spares the UTF-8 decode, the
+// unwrap, the envelope regex and the event object.
+//
+// It only ever skips what the line parser would turn into an event the scan drops, so it is exact,
+// not a heuristic (test/prefilter.test.ts checks it differentially against the parser):
+// - a noise record: a clean bare vlog line (`TS|serial|module[(thread)]|LEVEL|message`, or `ovs|…`)
+//   whose module is outside `TEMPLATE_MODULES` and whose message is not `Dropped …` (kind `vlog-dropped`
+//   is parsed under any module). Anything the bytes leave unsure of (control bytes, a date the month
+//   does not have, a two-digit year…) goes the normal path;
+// - the continuation lines (§1.7: empty or blank-led) after a skipped record, which would have been
+//   attached to it.
+// A file is only prefiltered while every line looks bare (all lines one source, so skipping a record
+// cannot reorder what the parser releases): the first line of any other shape (CRI, JSON, syslog…)
+// switches the prefilter off for the rest of the file.
+import { isUtf8 } from 'node:buffer'
+import { screenLine } from './parse-line.js'
+
+/** Modules under which some template of the grammar can match (src/parse/vlog.ts `mayMatchTemplate`). */
+export const TEMPLATE_MODULES: readonly string[] = ['binding', 'pinctrl', 'if_status', 'bridge', 'dpif', 'ofproto', 'bfd']
+
+/**
+ * How one line looks from its bytes:
+ * - `noise`: a clean bare vlog record of a module outside `TEMPLATE_MODULES`, not `Dropped …` (kind `vlog`);
+ * - `continuation`: empty or starting with a blank (§1.7);
+ * - `bare`: another line the line parser reads as a plain bare line (same source as `noise`);
+ * - `other`: anything else (a wrapper, or a shape the bytes cannot vouch for).
+ */
+export type LineShape = 'noise' | 'continuation' | 'bare' | 'other'
+
+/** What to do with one line. `skip-event`: counted as one event of kind `vlog` (time in `timeMs`); `skip-line`: counted as a line only. */
+export type PrefilterDecision = 'skip-event' | 'skip-line' | 'parse'
+
+const LEVELS: readonly string[] = ['EMER', 'ERR', 'WARN', 'INFO', 'DBG']
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function isDigit (c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
+function equalsAscii (buf: Uint8Array, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false
+  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false
+  return true
+}
+
+function isTemplateModule (buf: Uint8Array, start: number, end: number): boolean {
+  for (const m of TEMPLATE_MODULES) if (equalsAscii(buf, start, end, m)) return true
+  return false
+}
+
+/** The byte at `i`, or -1 past the end of the line (`buf` is a whole read chunk: the next line follows). */
+function at (buf: Uint8Array, i: number, end: number): number {
+  return i < end ? buf[i] as number : -1
+}
+
+const TS_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+
+function num (buf: Uint8Array, at: number, n: number): number {
+  let v = 0
+  for (let i = at; i < at + n; i++) v = v * 10 + (buf[i] as number) - 48
+  return v
+}
+
+/** Line classification with the hour memo of the timestamps (lines of one log share the hour). */
+export class LineClassifier {
+  /** Event time of the last `noise` line: epoch ms, or null for the `ovs|` pattern (no timestamp). */
+  timeMs: number | null = null
+  #hourKey = -1
+  #hourMs = NaN
+
+  /** Classifies `buf[start, end)` (one physical line, no `\n`, trailing CR already removed as the line splitter does). */
+  shape (buf: Uint8Array, start: number, end: number): LineShape {
+    if (start >= end) return 'continuation'
+    const c0 = buf[start] as number
+    if (c0 === 0x20 || c0 === 0x09) return 'continuation'
+    if (isDigit(c0)) {
+      const r = this.#record(buf, start, end)
+      if (r !== null) return r
+      // what line-parser.ts `isPlainBare` calls bare: a `|` before any space
+      for (let i = start; i < end; i++) {
+        const c = buf[i]
+        if (c === 0x7c) return 'bare'
+        if (c === 0x20) return 'other'
+      }
+      return 'other'
+    }
+    if (c0 === 0x6f && end - start >= 4 && buf[start + 1] === 0x76 && buf[start + 2] === 0x73 && buf[start + 3] === 0x7c) {
+      return this.#record(buf, start, end) ?? 'bare'
+    }
+    return 'other'
+  }
+
+  /** `noise` or `bare` for a line with a valid envelope, null when unsure (the caller decides between `bare` and `other`). */
+  #record (buf: Uint8Array, start: number, end: number): LineShape | null {
+    let p = start
+    let timeMs: number | null = null
+    if (buf[p] === 0x6f) {
+      p += 3 // `ovs`
+    } else {
+      // YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z]
+      if (end - p < 19) return null
+      for (const i of TS_DIGITS) if (!isDigit(buf[p + i] as number)) return null
+      if (buf[p + 4] !== 0x2d || buf[p + 7] !== 0x2d || buf[p + 10] !== 0x54 || buf[p + 13] !== 0x3a || buf[p + 16] !== 0x3a) return null
+      const y = num(buf, p, 4)
+      const mo = num(buf, p + 5, 2)
+      const d = num(buf, p + 8, 2)
+      const h = num(buf, p + 11, 2)
+      const mi = num(buf, p + 14, 2)
+      const s = num(buf, p + 17, 2)
+      if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null
+      const key = ((y * 100 + mo) * 100 + d) * 100 + h
+      if (key !== this.#hourKey) {
+        const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+        if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1] ?? 0)) return null
+        this.#hourKey = key
+        this.#hourMs = Date.UTC(y, mo - 1, d, h)
+      }
+      p += 19
+      let ms = 0
+      if (at(buf, p, end) === 0x2e) {
+        p++
+        let n = 0
+        let scale = 100
+        while (p < end && isDigit(buf[p] as number)) {
+          if (scale >= 1) { ms += ((buf[p] as number) - 48) * scale; scale /= 10 }
+          p++
+          n++
+        }
+        if (n < 1 || n > 9) return null
+      }
+      if (at(buf, p, end) === 0x5a) p++
+      timeMs = this.#hourMs + mi * 60_000 + s * 1000 + ms
+    }
+    if (at(buf, p++, end) !== 0x7c) return null
+    // serial
+    const serialStart = p
+    while (p < end && isDigit(buf[p] as number)) p++
+    if (p === serialStart || at(buf, p++, end) !== 0x7c) return null
+    // module
+    const modStart = p
+    const m0 = at(buf, p, end)
+    if (!(m0 === 0x5f || (m0 >= 0x41 && m0 <= 0x5a) || (m0 >= 0x61 && m0 <= 0x7a))) return null
+    p++
+    for (;;) {
+      const c = at(buf, p, end)
+      if (c === 0x5f || isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) p++
+      else break
+    }
+    const modEnd = p
+    // (thread): anything but `)` and `|`
+    if (at(buf, p, end) === 0x28) {
+      p++
+      while (p < end && buf[p] !== 0x29 && buf[p] !== 0x7c) p++
+      if (at(buf, p, end) !== 0x29) return null
+      p++
+    }
+    if (at(buf, p++, end) !== 0x7c) return null
+    let level = -1
+    for (let i = 0; i < LEVELS.length; i++) {
+      const l = LEVELS[i] as string
+      if (equalsAscii(buf, p, Math.min(end, p + l.length), l) && at(buf, p + l.length, end) === 0x7c) { level = i; p += l.length + 1; break }
+    }
+    if (level === -1 || p > end) return null
+    // the envelope is valid: from here on the line is at least `bare`
+    if (isTemplateModule(buf, modStart, modEnd)) return 'bare'
+    if (equalsAscii(buf, p, Math.min(end, p + 8), 'Dropped ')) return 'bare'
+    if (!isClean(buf, start, end)) return 'bare'
+    this.timeMs = timeMs
+    return 'noise'
+  }
+}
+
+/** No control bytes (tab aside), no DEL, and valid UTF-8: `screenLine` hands such a line on unchanged. */
+function isClean (buf: Uint8Array, start: number, end: number): boolean {
+  let ascii = true
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number
+    if (c < 0x20) { if (c !== 0x09) return false } else if (c >= 0x7f) {
+      if (c === 0x7f) return false
+      ascii = false
+    }
+  }
+  if (ascii) return true
+  return isUtf8(buf.subarray(start, end))
+}
+
+export interface PrefilterOptions {
+  /**
+   * Longest line, in bytes (as given to the line parser): a continuation line is only judged by `screenLine` within it.
+   * @default 1048576
+   */
+  maxLineBytes?: number
+}
+
+/**
+ * The per-file state: whether the file still looks all bare, and whether the last record was skipped
+ * (so its continuation lines are skipped too). Pure: no I/O.
+ */
+export class Prefilter {
+  readonly classifier = new LineClassifier()
+  /** False once a line of another shape was seen: the rest of the file goes the normal path. */
+  active = true
+  #lastSkipped = false
+  readonly #screen: { maxLineBytes: number }
+
+  constructor (options: PrefilterOptions = {}) {
+    this.#screen = { maxLineBytes: options.maxLineBytes ?? 1024 * 1024 }
+  }
+
+  /** Event time of the last `skip-event`. */
+  get timeMs (): number | null {
+    return this.classifier.timeMs
+  }
+
+  /**
+   * Decides one line handed to the line parser (a line issue from the splitter is not: it never
+   * reaches the parser). With `allowSkip` false the line is parsed whatever it is (the state still follows it).
+   */
+  decide (buf: Buffer, start: number, end: number, allowSkip = true): PrefilterDecision {
+    if (!this.active) return 'parse'
+    const shape = this.classifier.shape(buf, start, end)
+    switch (shape) {
+      case 'noise':
+        this.#lastSkipped = allowSkip
+        return allowSkip ? 'skip-event' : 'parse'
+      case 'bare':
+        this.#lastSkipped = false
+        return 'parse'
+      case 'continuation':
+        if (!this.#lastSkipped) return 'parse'
+        if (isPlainText(buf, start, end)) return 'skip-line'
+        // would it be attached (a string) or be an Unparsed record of its own?
+        if (typeof screenLine(buf.subarray(start, end), this.#screen, 0) === 'string') return 'skip-line'
+        this.#lastSkipped = false
+        return 'parse'
+      default:
+        this.active = false
+        this.#lastSkipped = false
+        return 'parse'
+    }
+  }
+}
+
+function isPlainText (buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number
+    if ((c < 0x20 && c !== 0x09) || c >= 0x7f) return false
+  }
+  return true
+}
