@@ -28,6 +28,8 @@ interface Act {
   handoff: boolean
 }
 
+interface Release { t: number, node: string }
+
 interface PartStats { claims: number, releases: number, intervals: number[] }
 
 interface Storm {
@@ -55,7 +57,7 @@ interface PortState {
   gateway: boolean
   /** Sorted by time, pruned to the retention window. */
   acts: Act[]
-  releases: Array<{ t: number, node: string }>
+  releases: Release[]
   lastActMs: number
   /** Last contested claim per chassis, created on the first one (most ports never see any). */
   lastContested: Map<string, number> | null
@@ -85,6 +87,10 @@ interface LoadState {
   ports: string[]
   nodes: string[]
 }
+
+// Shared, never written: a new port gets arrays of its own on its first act / release (most flood ports never release).
+const NO_ACTS: Act[] = []
+const NO_RELEASES: Release[] = []
 
 const MAX_INTERVALS = 32
 const MAX_RECENT_STORMS = 256
@@ -130,7 +136,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (lastPort !== null && lastPort.lport === lport) return lastPort
     let p = ports.touch(lport)
     if (p === undefined) {
-      p = { lport, gateway: isGatewayPort(lport), acts: [], releases: [], lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0 }
+      p = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0 }
       ports.add(lport, p)
     }
     lastPort = p
@@ -573,7 +579,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       }
       const a: Act = { t, node, prev, handoff }
       // Most ports of a flood see one act: a one-slot array instead of push's default capacity of 16.
-      if (p.acts.length === 0) p.acts = [a]
+      if (p.acts === NO_ACTS) p.acts = [a]
       else insertSorted(p.acts, a)
       if (t > p.lastActMs) p.lastActMs = t
       loadAdd(p, a)
@@ -589,7 +595,8 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     },
     onRelease (e, t, node, out) {
       const p = port(e.lport)
-      insertSorted(p.releases, { t, node })
+      if (p.releases === NO_RELEASES) p.releases = [{ t, node }]
+      else insertSorted(p.releases, { t, node })
       prune(p, Math.max(t, p.lastActMs))
       if (p.storm !== null) {
         part(p.storm, node).releases++
