@@ -12,6 +12,9 @@
 //                        process; baseline: the same FluentClient into a bare Forward receiver (the
 //                        sender's own ceiling), so the ratio is what serve costs on top of the sender.
 //   serve-pipeline-core  for information: the pipeline core alone (no network) against parse-only.
+//   serve-forward-cpu    serve-forward again, per CPU second of this process (process.cpuUsage, GC threads
+//                        included) against parseLine per CPU second: on a shared, busy machine wall time
+//                        swings with the neighbours' load, CPU time much less.
 //
 //   node --expose-gc --import tsx bench/serve.bench.ts [--records N]
 import * as net from 'node:net'
@@ -39,6 +42,7 @@ const NODES = ['gw1', 'gw2', 'gw3', 'hv1', 'hv2', 'hv3']
 const rssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
 const gcNow = (): void => { (globalThis as { gc?: () => void }).gc?.() }
 const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9
+const cpuSeconds = (c0: NodeJS.CpuUsage): number => { const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6 }
 const log = process.env['BENCH_DEBUG'] === undefined ? silentLogger : createLogger(process.stderr, { level: 'debug' })
 
 interface Rec { log: string; stream: string; kubernetes: { host: string; pod_name: string; namespace_name: string; container_name: string } }
@@ -63,13 +67,16 @@ const eventTime = (ms: number): EventTime => new EventTime(Math.floor(ms / 1000)
 
 // ---- baseline: parse only (parseLine over the same text lines); parseRecord over the records, interleaved ----
 let parseBest = 0
+let parseCpuBest = 0
 let recordBest = 0
 for (let r = 0; r < ROUNDS; r++) {
   gcNow()
   let t0 = process.hrtime.bigint()
+  const c0 = process.cpuUsage()
   let events = 0
   for (const line of lines) if (parseLine(line).kind !== 'unparsed') events++
   parseBest = Math.max(parseBest, lines.length / seconds(t0))
+  parseCpuBest = Math.max(parseCpuBest, lines.length / cpuSeconds(c0))
   if (events === 0) throw new Error('nothing parsed')
   gcNow()
   t0 = process.hrtime.bigint()
@@ -143,14 +150,17 @@ async function replay (port: number): Promise<void> {
 }
 
 let serveBest = 0
+let serveCpuBest = 0
 let alertsOut = 0
 let alertsReceived = 0
 for (let r = 0; r < ROUNDS; r++) {
   gcNow()
   const rig = await startRig()
   const t0 = process.hrtime.bigint()
+  const c0 = process.cpuUsage()
   await replay(rig.port)
   serveBest = Math.max(serveBest, records.length / seconds(t0))
+  serveCpuBest = Math.max(serveCpuBest, records.length / cpuSeconds(c0))
   alertsOut = await rig.close()
   alertsReceived = rig.received()
 }
@@ -191,5 +201,6 @@ const round = (x: number): number => Math.round(x)
 const ratio = (a: number, b: number): number => Math.round(a / b * 1000) / 1000
 console.log(JSON.stringify({ bench: 'serve-forward', value: round(serveBest), unit: 'records/s', baseline: round(parseBest), ratio: ratio(serveBest, parseBest), rssMB: rssMB(), records: records.length, alerts: alertsOut }))
 console.log(JSON.stringify({ bench: 'serve-fluentclient', value: round(clientServeBest), unit: 'records/s', baseline: round(clientBest), ratio: ratio(clientServeBest, clientBest), rssMB: rssMB(), records: records.length }))
+console.log(JSON.stringify({ bench: 'serve-forward-cpu', value: round(serveCpuBest), unit: 'records/cpu-s', baseline: round(parseCpuBest), ratio: ratio(serveCpuBest, parseCpuBest), rssMB: rssMB(), records: records.length }))
 console.log(JSON.stringify({ bench: 'parse-record', value: round(recordBest), unit: 'records/s', baseline: round(parseBest), ratio: ratio(recordBest, parseBest), rssMB: rssMB(), records: records.length }))
 console.log(JSON.stringify({ bench: 'serve-pipeline-core', value: round(coreBest), unit: 'records/s', baseline: round(parseBest), ratio: ratio(coreBest, parseBest), rssMB: rssMB(), records: records.length }))

@@ -65,9 +65,21 @@ t.test('bytes it does not take are left to the full decoder', async (t) => {
     ['truncated map', Uint8Array.from([0x82, 0xa1, 0x61, 0x01])],
     ['0xc1', Uint8Array.from([0xc1])],
     ['deep nesting', Uint8Array.from([...new Array(40).fill(0x91), 0x01])],
-    ['trailing byte', Uint8Array.from([0x01, 0x02])]
+    ['trailing byte', Uint8Array.from([0x01, 0x02])],
+    ['BOM-led str over 200 bytes (TextDecoder drops the BOM)', enc.encode(`\uFEFF${'x'.repeat(240)}`)]
   ]
   for (const [name, bytes] of cases) t.equal(fast.value(bytes, 0, bytes.length), BAIL, name)
+})
+
+t.test('a BOM-led str decodes as @msgpack/msgpack decodes it, short or long', async (t) => {
+  for (const n of [10, 197, 198, 240]) {
+    const bytes = Buffer.from(enc.encode([{ log: `\uFEFF${'x'.repeat(n)}` }]))
+    t.strictSame(decodePackedEntries(Buffer.from(enc.encode([0, { log: `\uFEFF${'x'.repeat(n)}` }])), LIMITS), {
+      ok: true, entries: [{ timeMs: 0, record: dec.decode(enc.encode({ log: `\uFEFF${'x'.repeat(n)}` })) }]
+    }, `${n + 3} bytes`)
+    const v = fast.value(bytes, 0, bytes.length)
+    if (v !== BAIL) t.strictSame(v, dec.decode(bytes))
+  }
 })
 
 t.test('bin values are views of the input, of its class', async (t) => {

@@ -48,6 +48,8 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
   /** A str payload as text; BAIL when it is not valid UTF-8 (@msgpack/msgpack decodes those its own way). */
   function text (start: number, len: number): string | typeof BAIL {
     const stop = start + len
+    // @msgpack/msgpack hands a str over 200 bytes to TextDecoder, which drops a leading BOM
+    if (len > 200 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) return BAIL
     const s = utf8Slice === undefined ? buf.toString('utf8', start, stop) : utf8Slice.call(buf, start, stop)
     // a replacement character is either in the text or stands for bad bytes: only then check the bytes
     if (s.includes('\uFFFD') && !isUtf8(buf.subarray(start, stop))) return BAIL
