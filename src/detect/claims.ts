@@ -30,6 +30,8 @@ interface Act {
 
 interface Release { t: number, node: string }
 
+interface HandoffPair { from: string, to: string, label: string, n: number }
+
 interface PartStats { claims: number, releases: number, intervals: number[] }
 
 interface Storm {
@@ -38,8 +40,8 @@ interface Storm {
   startMs: number
   acts: number
   handoffs: number
-  /** from → to → count */
-  pairs: Map<string, Map<string, number>>
+  /** from → to → hand-offs, with the `from->to` label built once (updates list them every time). */
+  pairs: Map<string, Map<string, HandoffPair>>
   parts: Map<string, PartStats>
   ownerBefore: string | null
   /** Current second (event time) and its act count, for the peak rate. */
@@ -177,7 +179,9 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       part(s, a.prev)
       let to = s.pairs.get(a.prev)
       if (to === undefined) { to = new Map(); s.pairs.set(a.prev, to) }
-      to.set(a.node, (to.get(a.node) ?? 0) + 1)
+      const pair = to.get(a.node)
+      if (pair === undefined) to.set(a.node, { from: a.prev, to: a.node, label: `${a.prev}->${a.node}`, n: 1 })
+      else pair.n++
     }
     // Peak acts in one second; a late act of an earlier second is not re-counted (the peak is approximate by design).
     const sec = Math.floor(a.t / 1000)
@@ -251,9 +255,9 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
   }
 
-  function pairList (s: Storm): Array<[string, number]> {
-    const out: Array<[string, number]> = []
-    for (const [from, to] of s.pairs) for (const [dst, n] of to) out.push([`${from}->${dst}`, n])
+  function pairList (s: Storm): HandoffPair[] {
+    const out: HandoffPair[] = []
+    for (const to of s.pairs.values()) for (const pair of to.values()) out.push(pair)
     return out
   }
 
@@ -268,7 +272,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         participants.push(pt)
       }
       const handoffPairs: Record<string, number> = {}
-      for (const [k, n] of pairList(s).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))) handoffPairs[k] = n
+      for (const pair of pairList(s).sort((a, b) => b.n - a.n || cmp(a.label, b.label))) handoffPairs[pair.label] = pair.n
       const th = ctx.throttle()
       const { suspects, undetermined } = rankSuspects(p, s)
       return {
@@ -308,7 +312,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (s.handoffs >= 2) {
       for (const n of nodes) {
         let k = 0
-        for (const [from, to] of s.pairs) for (const [dst, c] of to) if (from === n || dst === n) k += c
+        for (const to of s.pairs.values()) for (const pair of to.values()) if (pair.from === n || pair.to === n) k += pair.n
         if (k === 0) continue
         const share = k / s.handoffs
         add(n, share, share >= 0.999 ? `in every hand-off (${k}/${s.handoffs})` : `in ${k} of ${s.handoffs} hand-offs`)
