@@ -1,8 +1,10 @@
 // Detector throughput (events/s through push) against parse-only throughput of the same lines (parseVlog),
 // both measured in the same process, with that process's peak RSS. Each phase runs in a child process of its
-// own (same node flags), so a peak RSS belongs to one phase only and not to whatever ran before it:
-//   detect-flood-rss  1 M distinct ports pushed as events built without the parser: the detector's peak RSS
-//                     (value, MB) against node + tsx alone (baseline, MB, taken at the start of that process)
+// own, so a peak RSS belongs to one phase only and not to whatever ran before it:
+//   detect-flood-rss  1 M distinct ports pushed as events built without the parser, in a plain `node` process
+//                     running the detector compiled to JS (as the package ships it): that process's peak RSS
+//                     (value, MB) against its RSS before loading the detector (baseline). The same run under
+//                     tsx is reported beside it (rssUnderTsxMB): tsx alone adds ~35 MB to a process.
 //   detect-flood      the same flood as vlog lines, parse and push timed chunk by chunk over the same lines
 //   detect-storm      100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`
 // Target: push ≥ 5 × parse (detection costs < 20 % of parsing), RSS < 150 MB with 1 M ports.
@@ -10,7 +12,11 @@
 //   node --expose-gc --import tsx bench/detect.bench.ts [--lines N (storm, 300 000)] [--ports N (flood, 1 000 000)]
 //   (--phase flood-rss|flood|storm runs one phase in this process)
 import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import { generateCorpus } from './lib/corpus.js'
 import { parseVlog } from '../src/parse/vlog.js'
 import { createDetector } from '../src/detect/detector.js'
@@ -41,29 +47,71 @@ const floodLine = (i: number): string =>
 const FLOOD_SOURCE: Source = { wrapper: 'bare', node: 'gw1' }
 const CHUNK = 1000
 
-/**
- * The flood with events built directly (no parser), alone in its process: the peak RSS is the detector's own
- * plus node/tsx and the events' own garbage, not the parser's.
- */
-function floodRss (): void {
-  const d = createDetector()
-  let sink = 0
-  const t0 = process.hrtime.bigint()
-  for (let i = 0; i < PORTS; i++) {
-    const lport = `cr-lrp-${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`
-    sink += d.push({ kind: 'lport-claim', lport, additional: false, time: null, timeMs: T0 + i, seq: i + 1, module: 'binding', level: 'INFO', message: `Claiming lport ${lport} for this chassis.`, source: FLOOD_SOURCE }).length
+// The push-only flood, as a plain ES module so the same code runs under plain node (compiled detector) and tsx
+// (TypeScript source): argv = detector module path, ports.
+const FLOOD_RSS_RUNNER = `
+const rssMB = () => Math.round(process.resourceUsage().maxRSS / 1024)
+const rssAtStart = rssMB()
+const { createDetector } = await import(process.argv[2])
+const PORTS = Number(process.argv[3])
+const T0 = ${T0}
+const source = { wrapper: 'bare', node: 'gw1' }
+const d = createDetector()
+let signals = 0
+const t0 = process.hrtime.bigint()
+for (let i = 0; i < PORTS; i++) {
+  const lport = \`cr-lrp-\${String(i).padStart(8, '0')}-0000-4000-8000-000000000000\`
+  signals += d.push({ kind: 'lport-claim', lport, additional: false, time: null, timeMs: T0 + i, seq: i + 1, module: 'binding', level: 'INFO', message: \`Claiming lport \${lport} for this chassis.\`, source }).length
+}
+const pushS = Number(process.hrtime.bigint() - t0) / 1e9
+const snap = d.snapshot()
+if (snap.stats.used !== PORTS) throw new Error('pushed ' + snap.stats.used + ' of ' + PORTS)
+const rss = rssMB()
+globalThis.gc?.()
+process.stdout.write(JSON.stringify({ rssMB: rss, rssAtStartMB: rssAtStart, heapAfterGcMB: Math.round(process.memoryUsage().heapUsed / 1048576),
+  pushEventsPerSec: Math.round(PORTS / pushS), trackedPorts: snap.trackedPorts, evictedPorts: snap.stats.evictions.ports, signals }) + '\\n')
+`
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** src/detect and what it imports at run time, type-stripped to ES modules under `dir` (tsconfig's options). */
+function compileDetector (dir: string): string {
+  const files = [...readdirSync(join(ROOT, 'src/detect')).filter((f) => f.endsWith('.ts')).map((f) => `src/detect/${f}`), 'src/errors.ts']
+  for (const f of files) {
+    const out = ts.transpileModule(readFileSync(join(ROOT, f), 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true } })
+    mkdirSync(dirname(join(dir, f)), { recursive: true })
+    writeFileSync(join(dir, f.replace(/\.ts$/, '.js')), out.outputText)
   }
-  const pushRate = PORTS / seconds(t0)
-  const snap = d.snapshot()
-  if (snap.stats.used !== PORTS) throw new Error(`pushed ${snap.stats.used} of ${PORTS}`)
-  const rss = rssMB()
-  gcNow()
-  figures.push({
-    bench: 'detect-flood-rss', value: rss, unit: 'MB', baseline: RSS_AT_START, ratio: Math.round(rss / RSS_AT_START * 1000) / 1000, rssMB: rss,
-    events: PORTS, trackedPorts: snap.trackedPorts, evictedPorts: snap.stats.evictions.ports, signals: sink,
-    pushEventsPerSec: Math.round(pushRate), heapAfterGcMB: Math.round(process.memoryUsage().heapUsed / 1048576),
-    baselineIs: 'peak RSS of node + tsx at the start of this process'
-  })
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
+  return join(dir, 'src/detect/detector.js')
+}
+
+function runFloodRss (runner: string, nodeArgs: string[], detector: string): Record<string, number> {
+  const child = spawnSync(process.execPath, [...nodeArgs, runner, detector, String(PORTS)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  if (child.status !== 0) throw new Error(`flood-rss child failed (${child.status ?? child.signal})`)
+  return JSON.parse(child.stdout) as Record<string, number>
+}
+
+/** The flood with events built directly (no parser): the peak RSS is the detector's own plus node's. */
+function floodRss (): void {
+  const dir = mkdtempSync(join(tmpdir(), 'claimstorm-bench-'))
+  try {
+    const runner = join(dir, 'flood-rss.mjs')
+    writeFileSync(runner, FLOOD_RSS_RUNNER)
+    const plain = runFloodRss(runner, ['--expose-gc'], compileDetector(dir))
+    const underTsx = runFloodRss(runner, ['--expose-gc', '--import', 'tsx'], join(ROOT, 'src/detect/detector.ts'))
+    const rss = plain['rssMB'] as number
+    const base = plain['rssAtStartMB'] as number
+    figures.push({
+      bench: 'detect-flood-rss', value: rss, unit: 'MB', baseline: base, ratio: Math.round(rss / base * 1000) / 1000, rssMB: rss,
+      events: PORTS, trackedPorts: plain['trackedPorts'], evictedPorts: plain['evictedPorts'], signals: plain['signals'],
+      pushEventsPerSec: plain['pushEventsPerSec'], heapAfterGcMB: plain['heapAfterGcMB'],
+      rssUnderTsxMB: underTsx['rssMB'], rssAtStartUnderTsxMB: underTsx['rssAtStartMB'],
+      baselineIs: 'peak RSS of the same plain node process before it loaded the detector'
+    })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 function flood (): void {
