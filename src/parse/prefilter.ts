@@ -17,6 +17,7 @@
 // switches the prefilter off for the rest of the file.
 import { isUtf8 } from 'node:buffer'
 import { screenLine } from './parse-line.js'
+import type { ParseResult } from '../types.js'
 
 /** Modules under which some template of the grammar can match (src/parse/vlog.ts `mayMatchTemplate`). */
 export const TEMPLATE_MODULES: readonly string[] = ['binding', 'pinctrl', 'if_status', 'bridge', 'dpif', 'ofproto', 'bfd']
@@ -196,14 +197,18 @@ export interface PrefilterOptions {
 }
 
 /**
- * The per-file state: whether the file still looks all bare, and whether the last record was skipped
- * (so its continuation lines are skipped too). Pure: no I/O.
+ * The per-file state: whether the file still looks all bare, and whether the parser holds an event
+ * for it (then continuation lines would only be attached to it, and are skipped: no rule reads the
+ * continuation text of an event). Pure: no I/O.
  */
 export class Prefilter {
   readonly classifier = new LineClassifier()
   /** False once a line of another shape was seen: the rest of the file goes the normal path. */
   active = true
-  #lastSkipped = false
+  /** The parser holds an event of the file's bare source (or would, for a skipped record). */
+  #held = false
+  /** The last line handed to the parser was a record (not a continuation). */
+  #record = false
   readonly #screen: { maxLineBytes: number }
 
   constructor (options: PrefilterOptions = {}) {
@@ -217,30 +222,40 @@ export class Prefilter {
 
   /**
    * Decides one line handed to the line parser (a line issue from the splitter is not: it never
-   * reaches the parser). With `allowSkip` false the line is parsed whatever it is (the state still follows it).
+   * reaches the parser). With `allowSkip` false every line is parsed (the state still follows it).
+   * After a `parse`, hand what the parser returned for the line to `parsed`.
    */
   decide (buf: Buffer, start: number, end: number, allowSkip = true): PrefilterDecision {
     if (!this.active) return 'parse'
-    const shape = this.classifier.shape(buf, start, end)
-    switch (shape) {
+    switch (this.classifier.shape(buf, start, end)) {
       case 'noise':
-        this.#lastSkipped = allowSkip
-        return allowSkip ? 'skip-event' : 'parse'
+        this.#record = true
+        if (!allowSkip) return 'parse'
+        this.#held = true
+        return 'skip-event'
       case 'bare':
-        this.#lastSkipped = false
+        this.#record = true
         return 'parse'
       case 'continuation':
-        if (!this.#lastSkipped) return 'parse'
+        this.#record = false
+        if (!allowSkip || !this.#held) return 'parse'
         if (isPlainText(buf, start, end)) return 'skip-line'
         // would it be attached (a string) or be an Unparsed record of its own?
         if (typeof screenLine(buf.subarray(start, end), this.#screen, 0) === 'string') return 'skip-line'
-        this.#lastSkipped = false
         return 'parse'
       default:
         this.active = false
-        this.#lastSkipped = false
+        this.#held = false
         return 'parse'
     }
+  }
+
+  /** What the parser returned for the line `decide` said to parse: an Unparsed among it means nothing is held. */
+  parsed (results: readonly ParseResult[]): void {
+    for (const r of results) {
+      if (r.kind === 'unparsed') { this.#held = false; return }
+    }
+    if (this.#record) this.#held = true
   }
 }
 

@@ -22,6 +22,27 @@ export interface LineIssue {
 /** One physical line without its `\n` / `\r\n`, or a problem with one. */
 export type RawLine = Buffer | LineIssue
 
+/**
+ * The lines of one read chunk. Lines wholly inside the chunk are not copied or sliced: they are
+ * `buf[bounds[2i], bounds[2i + 1])`, without `\n` and a trailing CR.
+ */
+export interface LineBlock {
+  /** Lines that come before the ones in `buf`: one completed across reads, or a line issue. */
+  pre: RawLine[]
+  /** The chunk the `bounds` lines are in. */
+  buf: Buffer
+  /** Start and end offset in `buf` of each line, in pairs. */
+  bounds: number[]
+}
+
+/** The lines of a block as `RawLine`s (one Buffer per line). */
+export function blockLines (block: LineBlock): RawLine[] {
+  const out = block.pre.slice()
+  const b = block.bounds
+  for (let i = 0; i < b.length; i += 2) out.push(block.buf.subarray(b[i] as number, b[i + 1] as number))
+  return out
+}
+
 export function isLineIssue (value: unknown): value is LineIssue {
   return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && (value as { kind?: unknown }).kind === 'line-issue'
 }
@@ -61,15 +82,39 @@ class LineSplitter {
     this.max = maxLineBytes
   }
 
-  feed (chunk: Buffer, out: RawLine[]): void {
+  /**
+   * Splits one chunk without a Buffer per line: lines wholly inside it become offsets into it. A line
+   * completed across reads, or one over the limit, is a `pre` line of the block (a new block starts
+   * after an over-long line in the middle, so the order of lines is kept).
+   */
+  feed (chunk: Buffer, out: LineBlock[]): void {
+    let block: LineBlock = { pre: [], buf: chunk, bounds: [] }
     let pos = 0
+    if (this.partBytes > 0 || this.overBytes >= 0) {
+      const nl = chunk.indexOf(10)
+      if (nl === -1) {
+        this.take(chunk)
+        return
+      }
+      this.take(chunk.subarray(0, nl))
+      this.emit(block.pre)
+      pos = nl + 1
+    }
     for (;;) {
       const nl = chunk.indexOf(10, pos)
       if (nl === -1) break
-      this.take(chunk.subarray(pos, nl))
-      this.emit(out)
+      if (nl - pos > this.max) {
+        // the issue leads a new block: the lines after it follow it there
+        if (block.pre.length > 0 || block.bounds.length > 0) out.push(block)
+        block = { pre: [], buf: chunk, bounds: [] }
+        this.take(chunk.subarray(pos, nl))
+        this.emit(block.pre)
+      } else {
+        block.bounds.push(pos, nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl)
+      }
       pos = nl + 1
     }
+    if (block.pre.length > 0 || block.bounds.length > 0) out.push(block)
     if (pos < chunk.length) this.take(chunk.subarray(pos))
   }
 
@@ -144,11 +189,18 @@ class SourceError extends Error {
   }
 }
 
+const EMPTY = Buffer.alloc(0)
+
+function preBlock (pre: RawLine[]): LineBlock {
+  return { pre, buf: EMPTY, bounds: [] }
+}
+
 /**
- * Lines in batches (one per input chunk): the fast path for large inputs. Throws only when the
- * underlying stream fails (an I/O error); corrupt gzip ends the lines with a `truncated` issue.
+ * Lines in blocks (one per input chunk, more when an over-long line sits inside one), without a
+ * Buffer per line: the fastest way through a large input. Throws only when the underlying stream
+ * fails (an I/O error); corrupt gzip ends the lines with a `truncated` issue.
  */
-export async function * readLineBatches (stream: AsyncIterable<Buffer | Uint8Array | string>, options: ReadLinesOptions = {}): AsyncGenerator<RawLine[]> {
+export async function * readLineBlocks (stream: AsyncIterable<Buffer | Uint8Array | string>, options: ReadLinesOptions = {}): AsyncGenerator<LineBlock> {
   const splitter = new LineSplitter(validMax(options.maxLineBytes))
   const it = stream[Symbol.asyncIterator]()
   // enough bytes to see the magic number
@@ -160,23 +212,24 @@ export async function * readLineBatches (stream: AsyncIterable<Buffer | Uint8Arr
     first = first.length === 0 ? toBuffer(r.value) : Buffer.concat([first, toBuffer(r.value)])
   }
   if (options.gunzip !== false && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-    yield * gunzipBatches(first, done ? undefined : it, splitter)
+    yield * gunzipBlocks(first, done ? undefined : it, splitter)
     return
   }
-  let out: RawLine[] = []
+  const out: LineBlock[] = []
   if (first.length > 0) splitter.feed(first, out)
-  if (out.length > 0) { yield out; out = [] }
+  for (const b of out.splice(0)) yield b
   while (!done) {
     const r = await it.next()
     if (r.done === true) break
     splitter.feed(toBuffer(r.value), out)
-    if (out.length > 0) { yield out; out = [] }
+    for (const b of out.splice(0)) yield b
   }
-  splitter.end(out)
-  if (out.length > 0) yield out
+  const last: RawLine[] = []
+  splitter.end(last)
+  if (last.length > 0) yield preBlock(last)
 }
 
-async function * gunzipBatches (first: Buffer, rest: AsyncIterator<Buffer | Uint8Array | string> | undefined, splitter: LineSplitter): AsyncGenerator<RawLine[]> {
+async function * gunzipBlocks (first: Buffer, rest: AsyncIterator<Buffer | Uint8Array | string> | undefined, splitter: LineSplitter): AsyncGenerator<LineBlock> {
   async function * compressed (): AsyncGenerator<Buffer> {
     yield first
     if (rest === undefined) return
@@ -195,21 +248,31 @@ async function * gunzipBatches (first: Buffer, rest: AsyncIterator<Buffer | Uint
   const gunzip = createGunzip()
   src.on('error', (err) => gunzip.destroy(err))
   src.pipe(gunzip)
-  let out: RawLine[] = []
+  const out: LineBlock[] = []
   try {
     for await (const chunk of gunzip) {
       splitter.feed(chunk as Buffer, out)
-      if (out.length > 0) { yield out; out = [] }
+      for (const b of out.splice(0)) yield b
     }
   } catch (err) {
     if (err instanceof SourceError) throw err.original
     src.destroy()
-    splitter.truncate(out, `gzip: ${err instanceof Error ? err.message : String(err)}`)
-    yield out
+    const last: RawLine[] = []
+    splitter.truncate(last, `gzip: ${err instanceof Error ? err.message : String(err)}`)
+    yield preBlock(last)
     return
   }
-  splitter.end(out)
-  if (out.length > 0) yield out
+  const last: RawLine[] = []
+  splitter.end(last)
+  if (last.length > 0) yield preBlock(last)
+}
+
+/**
+ * Lines in batches (one per input chunk). Throws only when the underlying stream fails (an I/O
+ * error); corrupt gzip ends the lines with a `truncated` issue.
+ */
+export async function * readLineBatches (stream: AsyncIterable<Buffer | Uint8Array | string>, options: ReadLinesOptions = {}): AsyncGenerator<RawLine[]> {
+  for await (const block of readLineBlocks(stream, options)) yield blockLines(block)
 }
 
 /** Lines of a byte stream, one by one (see `readLineBatches`). */

@@ -6,7 +6,7 @@ import { basename, dirname } from 'node:path'
 import type { ParseResult, Signal } from '../types.js'
 import { VERSION } from '../version.js'
 import { StormError } from '../errors.js'
-import { isLineIssue, readLineBatches } from '../parse/read-lines.js'
+import { isLineIssue, readLineBlocks, type RawLine } from '../parse/read-lines.js'
 import { createLineParser } from '../parse/line-parser.js'
 import { Prefilter } from '../parse/prefilter.js'
 import { mergeByTime, timeOf } from '../detect/merge.js'
@@ -166,38 +166,60 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
     out.push(r)
   }
   try {
+    /** One line for the parser (or a line issue); true when the sniff gave up on the file. */
+    const parse = (raw: RawLine, out: ParseResult[]): boolean => {
+      if (isLineIssue(raw)) {
+        file.unparsed++
+        if (raw.code === 'truncated') {
+          file.status = 'corrupt-gzip'
+          issues.push({ code: 'corrupt-gzip', path: file.path, explicit: file.explicit, message: `${file.path}: corrupt gzip (${raw.detail.replace(/^gzip: /, '')}) after ${file.lines - 1} lines; the lines before it were scanned` })
+        }
+        return false
+      }
+      // a line completed across reads is judged like any other
+      if (prefilter !== null && skipped(raw, 0, raw.length)) return false
+      const res = parser.push(raw)
+      prefilter?.parsed(res)
+      for (const r of res) take(r, out)
+      return file.events === 0 && file.lines >= sniff
+    }
+    /** Lines the prefilter vouches for are counted from their bytes and go no further. */
+    const skipped = (buf: Buffer, start: number, end: number): boolean => {
+      // only once an event came out: until then the sniff decides whether this is a log at all
+      const d = (prefilter as Prefilter).decide(buf, start, end, file.events > 0)
+      if (d === 'parse') return false
+      if (d === 'skip-event') {
+        file.events++
+        const t = (prefilter as Prefilter).timeMs
+        if (t !== null) {
+          if (t < since || t > until) shared.outsideWindow++
+          else {
+            if (file.firstMs === null || t < file.firstMs) file.firstMs = t
+            if (file.lastMs === null || t > file.lastMs) file.lastMs = t
+          }
+        }
+      }
+      return true
+    }
     outer:
-    for await (const batch of readLineBatches(counted(), options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes })) {
+    for await (const block of readLineBlocks(counted(), options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes })) {
       const out: ParseResult[] = []
-      for (const raw of batch) {
+      for (const raw of block.pre) {
         file.lines++
         shared.lines++
-        if (isLineIssue(raw)) {
-          file.unparsed++
-          if (raw.code === 'truncated') {
-            file.status = 'corrupt-gzip'
-            issues.push({ code: 'corrupt-gzip', path: file.path, explicit: file.explicit, message: `${file.path}: corrupt gzip (${raw.detail.replace(/^gzip: /, '')}) after ${file.lines - 1} lines; the lines before it were scanned` })
-          }
-          continue
-        }
-        if (prefilter !== null) {
-          // only once an event came out: until then the sniff decides whether this is a log at all
-          const d = prefilter.decide(raw, 0, raw.length, file.events > 0)
-          if (d === 'skip-line') continue
-          if (d === 'skip-event') {
-            file.events++
-            const t = prefilter.timeMs
-            if (t !== null) {
-              if (t < since || t > until) shared.outsideWindow++
-              else {
-                if (file.firstMs === null || t < file.firstMs) file.firstMs = t
-                if (file.lastMs === null || t > file.lastMs) file.lastMs = t
-              }
-            }
-            continue
-          }
-        }
-        for (const r of parser.push(raw)) take(r, out)
+        if (parse(raw, out)) { notLog = true; break }
+      }
+      // lines inside the read chunk: a Buffer is made only for those the parser gets
+      const { buf, bounds } = block
+      for (let i = 0; i < bounds.length && !notLog; i += 2) {
+        const start = bounds[i] as number
+        const end = bounds[i + 1] as number
+        file.lines++
+        shared.lines++
+        if (prefilter !== null && skipped(buf, start, end)) continue
+        const res = parser.push(buf.subarray(start, end))
+        prefilter?.parsed(res)
+        for (const r of res) take(r, out)
         if (file.events === 0 && file.lines >= sniff) { notLog = true; break }
       }
       // progress per read chunk, so a night of pure noise (nothing reaches the merge) still shows it
