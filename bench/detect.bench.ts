@@ -13,10 +13,10 @@
 //   (--phase flood-rss|flood|storm runs one phase in this process)
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { generateCorpus } from './lib/corpus.js'
 import { parseVlog } from '../src/parse/vlog.js'
 import { createDetector } from '../src/detect/detector.js'
@@ -76,6 +76,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** src/detect and what it imports at run time, type-stripped to ES modules under `dir` (tsconfig's options). */
 function compileDetector (dir: string): string {
+  // Loaded here only: TypeScript is big, and the other phases' peak RSS must not carry it.
+  const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript')
   const files = [...readdirSync(join(ROOT, 'src/detect')).filter((f) => f.endsWith('.ts')).map((f) => `src/detect/${f}`), 'src/errors.ts']
   for (const f of files) {
     const out = ts.transpileModule(readFileSync(join(ROOT, f), 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true } })
