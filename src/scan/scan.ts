@@ -9,7 +9,8 @@ import { StormError } from '../errors.js'
 import { isLineIssue, readLineBlocks, type RawLine } from '../parse/read-lines.js'
 import { createLineParser } from '../parse/line-parser.js'
 import { Prefilter } from '../parse/prefilter.js'
-import { mergeByTime, timeOf } from '../detect/merge.js'
+import { timeOf } from '../detect/merge.js'
+import { mergeBatchesByTime } from './merge-batches.js'
 import { createDetector } from '../detect/detector.js'
 import type { DetectorOptions } from '../detect/options.js'
 import { attributeNode, fileStem, type AttributeOptions } from './attribute-node.js'
@@ -278,35 +279,6 @@ async function * chainEvents (chain: Array<ScannedFile & { explicit: boolean }>,
   for (const f of chain) yield * fileEvents(f, options, shared, issues)
 }
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined }
-
-/**
- * Batches → items for the merge, without a generator resumption per item: one batch per read
- * chunk travels through the generators, and items are handed out from it with a resolved promise.
- */
-export function flatten<T> (batches: AsyncIterable<T[]>): AsyncIterable<T> {
-  const src = batches[Symbol.asyncIterator]()
-  let buf: T[] = []
-  let i = 0
-  const refill = async (): Promise<IteratorResult<T, undefined>> => {
-    for (;;) {
-      const r = await src.next()
-      if (r.done === true) return DONE
-      buf = r.value
-      i = 0
-      if (buf.length > 0) return { done: false, value: buf[i++] as T }
-    }
-  }
-  const it: AsyncIterator<T, undefined> = {
-    next: async () => (i < buf.length ? { done: false, value: buf[i++] as T } : await refill()),
-    return: async () => {
-      await src.return?.(undefined)
-      return DONE
-    }
-  }
-  return { [Symbol.asyncIterator]: () => it }
-}
-
 function describeError (err: unknown): string {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
@@ -328,7 +300,7 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
   const signals: Signal[] = []
   // rotated files of one log are read one after the other (oldest first) as one input: the merge
   // then holds one open file per log, not one per file
-  const inputs = rotationChains(p.files).map((chain) => flatten(chainEvents(chain, options, shared, issues)))
+  const inputs = rotationChains(p.files).map((chain) => chainEvents(chain, options, shared, issues))
   const folder = createAlertFolder()
   const maxKept = options.maxKeptSignals ?? 2000
   let droppedSignals = 0
@@ -343,12 +315,12 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
     options.onSignals?.(out)
   }
   let n = 0
-  for await (const r of mergeByTime(inputs)) {
+  await mergeBatchesByTime(inputs, (r) => {
     collector.push(r)
     baseline?.push(r)
     onSignals(detector.push(r))
-    if ((++n & 1023) === 0 && options.signal?.aborted === true) break
-  }
+    return (++n & 1023) === 0 && options.signal?.aborted === true
+  })
   onSignals(detector.flush())
   options.onProgress?.(shared.bytesRead, shared.lines)
 
