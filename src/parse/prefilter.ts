@@ -34,7 +34,18 @@ export type LineShape = 'noise' | 'continuation' | 'bare' | 'other'
 /** What to do with one line. `skip-event`: counted as one event of kind `vlog` (time in `timeMs`); `skip-line`: counted as a line only. */
 export type PrefilterDecision = 'skip-event' | 'skip-line' | 'parse'
 
-const LEVELS: readonly string[] = ['EMER', 'ERR', 'WARN', 'INFO', 'DBG']
+/** Length of the vlog level at `p` followed by `|` (EMER, ERR, WARN, INFO, DBG), 0 when there is none. */
+function levelLength (buf: Uint8Array, p: number, end: number): number {
+  let l: string
+  switch (at(buf, p, end)) {
+    case 0x49: l = 'INFO'; break
+    case 0x57: l = 'WARN'; break
+    case 0x44: l = 'DBG'; break
+    case 0x45: l = at(buf, p + 1, end) === 0x52 ? 'ERR' : 'EMER'; break
+    default: return 0
+  }
+  return equalsAscii(buf, p, Math.min(end, p + l.length), l) && at(buf, p + l.length, end) === 0x7c ? l.length : 0
+}
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 function isDigit (c: number): boolean {
@@ -48,8 +59,14 @@ function equalsAscii (buf: Uint8Array, start: number, end: number, s: string): b
 }
 
 function isTemplateModule (buf: Uint8Array, start: number, end: number): boolean {
-  for (const m of TEMPLATE_MODULES) if (equalsAscii(buf, start, end, m)) return true
-  return false
+  // most modules are none of them: their length says so without comparing bytes
+  switch (end - start) {
+    case 3: case 4: case 6: case 7: case 9:
+      for (const m of TEMPLATE_MODULES) if (equalsAscii(buf, start, end, m)) return true
+      return false
+    default:
+      return false
+  }
 }
 
 /** The byte at `i`, or -1 past the end of the line (`buf` is a whole read chunk: the next line follows). */
@@ -103,7 +120,7 @@ export class LineClassifier {
     } else {
       // YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z]
       if (end - p < 19) return null
-      for (const i of TS_DIGITS) if (!isDigit(buf[p + i] as number)) return null
+      for (let k = 0; k < TS_DIGITS.length; k++) if (!isDigit(buf[p + (TS_DIGITS[k] as number)] as number)) return null
       if (buf[p + 4] !== 0x2d || buf[p + 7] !== 0x2d || buf[p + 10] !== 0x54 || buf[p + 13] !== 0x3a || buf[p + 16] !== 0x3a) return null
       const y = num(buf, p, 4)
       const mo = num(buf, p + 5, 2)
@@ -151,6 +168,8 @@ export class LineClassifier {
       else break
     }
     const modEnd = p
+    // from here on bytes are not all checked by the envelope (thread, message)
+    const free = p
     // (thread): anything but `)` and `|`
     if (at(buf, p, end) === 0x28) {
       p++
@@ -159,33 +178,33 @@ export class LineClassifier {
       p++
     }
     if (at(buf, p++, end) !== 0x7c) return null
-    let level = -1
-    for (let i = 0; i < LEVELS.length; i++) {
-      const l = LEVELS[i] as string
-      if (equalsAscii(buf, p, Math.min(end, p + l.length), l) && at(buf, p + l.length, end) === 0x7c) { level = i; p += l.length + 1; break }
-    }
-    if (level === -1 || p > end) return null
+    const level = levelLength(buf, p, end)
+    if (level === 0) return null
+    p += level + 1
     // the envelope is valid: from here on the line is at least `bare`
     if (isTemplateModule(buf, modStart, modEnd)) return 'bare'
     if (equalsAscii(buf, p, Math.min(end, p + 8), 'Dropped ')) return 'bare'
-    if (!isClean(buf, start, end)) return 'bare'
+    if (!isClean(buf, free, end)) return 'bare'
     this.timeMs = timeMs
     return 'noise'
   }
 }
 
+/** Byte classes: 0 plain printable ASCII or tab, 1 non-ASCII (UTF-8 to check), 2 a control byte or DEL. */
+const BYTE_CLASS = new Uint8Array(256)
+for (let c = 0; c < 256; c++) BYTE_CLASS[c] = c >= 0x80 ? 1 : (c < 0x20 && c !== 0x09) || c === 0x7f ? 2 : 0
+
 /** No control bytes (tab aside), no DEL, and valid UTF-8: `screenLine` hands such a line on unchanged. */
 function isClean (buf: Uint8Array, start: number, end: number): boolean {
   let ascii = true
   for (let i = start; i < end; i++) {
-    const c = buf[i] as number
-    if (c < 0x20) { if (c !== 0x09) return false } else if (c >= 0x7f) {
-      if (c === 0x7f) return false
+    const k = BYTE_CLASS[buf[i] as number] as number
+    if (k !== 0) {
+      if (k === 2) return false
       ascii = false
     }
   }
-  if (ascii) return true
-  return isUtf8(buf.subarray(start, end))
+  return ascii || isUtf8(buf.subarray(start, end))
 }
 
 export interface PrefilterOptions {
@@ -260,9 +279,6 @@ export class Prefilter {
 }
 
 function isPlainText (buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i] as number
-    if ((c < 0x20 && c !== 0x09) || c >= 0x7f) return false
-  }
+  for (let i = start; i < end; i++) if (BYTE_CLASS[buf[i] as number] !== 0) return false
   return true
 }
