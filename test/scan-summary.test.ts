@@ -157,3 +157,18 @@ t.test('collector: short ring per port until a signal names it, then everything 
   c.push({ kind: 'unparsed', code: 'not-vlog', text: 'x', bytes: 1, source: { wrapper: 'bare' } })
   t.equal(c.bfd().length, 2)
 })
+
+t.test('collector: BFD and ofport series past their bound are thinned evenly, not cut off', async (t) => {
+  const c = createCollector({ maxPoints: 4 })
+  for (let i = 0; i < 20; i++) {
+    c.push({ kind: 'bfd-state-change', iface: 'ovn-gw1-0', oldState: 'up', newState: 'down', oldDiag: '', newDiag: '', wording: 'classic', time: null, timeMs: T0 + i, seq: i, module: 'bfd', level: 'INFO', message: '', source: { wrapper: 'bare', node: 'gw3' } })
+  }
+  // 4, then every 2nd, then every 4th, then every 8th: points 0, 8, 16 of 20
+  t.same(c.bfd().map((p) => p.tMs - T0), [0, 8, 16])
+  t.equal(c.dropped(), 17)
+  for (let i = 0; i < 3; i++) {
+    c.push({ kind: 'iface-added', bridge: 'br-int', iface: `tap${i}`, ofport: i + 1, time: null, timeMs: T0 + i, seq: i, module: 'bridge', level: 'INFO', message: '', source: { wrapper: 'bare', node: 'hv1' } })
+  }
+  t.same(c.ofports().map((p) => p.ofport), [1, 2, 3], 'under the bound every point is kept')
+  t.equal(c.dropped(), 17)
+})

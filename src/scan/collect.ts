@@ -31,8 +31,10 @@ export interface CollectOptions {
    */
   maxTimelinePoints?: number
   /**
-   * BFD changes and ofport numbers kept (each).
-   * @default 50000
+   * BFD changes and ofport numbers kept (each). Past it the series is thinned evenly (every other point
+   * dropped, then only every 2nd, 4th… new one kept), so the plot still spans the whole input and memory
+   * stays flat however long it is.
+   * @default 10000
    */
   maxPoints?: number
 }
@@ -53,6 +55,36 @@ export interface Collector {
   dropped: () => number
 }
 
+/** A series bounded by thinning: holds points number 0, s, 2s… of those offered (stride s doubles when full). */
+class ThinnedSeries<T> {
+  readonly points: T[] = []
+  offered = 0
+  #stride = 1
+  readonly #max: number
+
+  constructor (max: number) {
+    this.#max = Math.max(1, max)
+  }
+
+  push (p: T): void {
+    const k = this.offered++
+    if (k % this.#stride !== 0) return
+    if (this.points.length >= this.#max) {
+      // keep every other point: those whose number is a multiple of the doubled stride
+      let w = 0
+      for (let r = 0; r < this.points.length; r += 2) this.points[w++] = this.points[r] as T
+      this.points.length = w
+      this.#stride *= 2
+      if (k % this.#stride !== 0) return
+    }
+    this.points.push(p)
+  }
+
+  get dropped (): number {
+    return this.offered - this.points.length
+  }
+}
+
 export function createCollector (options: CollectOptions = {}): Collector {
   const ring = options.ringPerPort ?? 32
   const maxPorts = options.maxPorts ?? 2000
@@ -60,13 +92,12 @@ export function createCollector (options: CollectOptions = {}): Collector {
   let timelinePoints = 0
   const maxAlertedPoints = options.maxPointsPerAlertedPort ?? 20000
   const maxAlerted = options.maxAlertedPorts ?? 200
-  const maxPoints = options.maxPoints ?? 50000
+  const maxPoints = options.maxPoints ?? 10000
   // Map insertion order doubles as recency: re-inserted on every claim
   const ports = new Map<string, PortState>()
-  const bfd: BfdPoint[] = []
-  const ofports: OfportPoint[] = []
+  const bfd = new ThinnedSeries<BfdPoint>(maxPoints)
+  const ofports = new ThinnedSeries<OfportPoint>(maxPoints)
   let alertedCount = 0
-  let droppedPoints = 0
 
   const addClaim = (lport: string, p: ClaimPoint): void => {
     let st = ports.get(lport)
@@ -105,12 +136,10 @@ export function createCollector (options: CollectOptions = {}): Collector {
         case 'lport-chassis-change': addClaim(r.lport, { tMs: t, node, act: 'change', from: r.from }); break
         case 'lport-release': addClaim(r.lport, { tMs: t, node, act: 'release' }); break
         case 'bfd-state-change':
-          if (bfd.length < maxPoints) bfd.push({ tMs: t, node, iface: r.iface, from: r.oldState, to: r.newState })
-          else droppedPoints++
+          bfd.push({ tMs: t, node, iface: r.iface, from: r.oldState, to: r.newState })
           break
         case 'iface-added':
-          if (ofports.length < maxPoints) ofports.push({ tMs: t, node, bridge: r.bridge, iface: r.iface, ofport: r.ofport })
-          else droppedPoints++
+          ofports.push({ tMs: t, node, bridge: r.bridge, iface: r.iface, ofport: r.ofport })
           break
         default: break
       }
@@ -137,8 +166,8 @@ export function createCollector (options: CollectOptions = {}): Collector {
       }
       return out
     },
-    bfd: () => [...bfd].sort((a, b) => a.tMs - b.tMs),
-    ofports: () => [...ofports].sort((a, b) => a.tMs - b.tMs),
-    dropped: () => droppedPoints
+    bfd: () => [...bfd.points].sort((a, b) => a.tMs - b.tMs),
+    ofports: () => [...ofports.points].sort((a, b) => a.tMs - b.tMs),
+    dropped: () => bfd.dropped + ofports.dropped
   }
 }

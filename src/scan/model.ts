@@ -134,7 +134,7 @@ export interface ScanReport {
   timelines: PortTimeline[]
   bfd: BfdPoint[]
   ofports: OfportPoint[]
-  /** Points left out of `bfd` / `ofports` once their bound was reached. */
+  /** Points thinned out of `bfd` / `ofports` once their bound was reached (see `CollectOptions.maxPoints`). */
   droppedPoints: number
   baseline?: BaselineComparison
   totals: ScanTotals
