@@ -10,6 +10,7 @@ import type { DetectorOptions } from '../../src/detect/options.js'
 import { createBaselineRule } from '../../src/detect/baseline-rule.js'
 import type { BaselineEpisode, BaselineFiring } from '../../src/detect/baseline-rule.js'
 import type { ParseResult, Signal, ThrottleRegime } from '../../src/types.js'
+import { seededRandom } from '../../bench/lib/corpus.js'
 
 export interface SynthLog {
   node: string
@@ -50,17 +51,8 @@ export class NodeLog {
   }
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so scenarios are reproducible. */
-export function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic pseudo-random generator (mulberry32), so scenarios are reproducible: the benches' own. */
+export const rng = seededRandom
 
 export function gatewayPortName (i: number): string {
   const h = (i * 2654435761 >>> 0).toString(16).padStart(8, '0')
