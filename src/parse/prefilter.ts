@@ -10,8 +10,9 @@
 //   whose module is outside `TEMPLATE_MODULES` and whose message is not `Dropped …` (kind `vlog-dropped`
 //   is parsed under any module). Anything the bytes leave unsure of (control bytes, a date the month
 //   does not have, a two-digit year…) goes the normal path;
-// - the continuation lines (§1.7: empty or blank-led) after a skipped record, which would have been
-//   attached to it.
+// - the continuation lines (§1.7: empty or blank-led) the parser would only attach to the event it
+//   holds: the skipped record, or a kept one (no rule reads continuation text; the scan's tests check
+//   that reports do not change). One the parser would make an Unparsed of (binary, orphan) is parsed.
 // A file is only prefiltered while every line looks bare (all lines one source, so skipping a record
 // cannot reorder what the parser releases): the first line of any other shape (CRI, JSON, syslog…)
 // switches the prefilter off for the rest of the file.
