@@ -164,6 +164,26 @@ t.test('continuations follow their record; a line of another shape turns the pre
   t.equal(d('  attached'), 'parse')
 })
 
+t.test('switched off right after a skipped record: that record is handed back for the parser', async (t) => {
+  const line = (s: string): Buffer => Buffer.from(s)
+  const noise = '2024-09-05T16:38:54.123Z|00012|poll_loop|INFO|x'
+  const cri = '2024-09-05T16:38:54.123456789Z stdout F hello'
+  const run = (lines: string[]): Prefilter => {
+    const pf = new Prefilter()
+    const parser = createLineParser({ source: SOURCE })
+    for (const l of lines) {
+      const b = line(l)
+      if (pf.decide(b, 0, b.length) === 'parse' && pf.active) pf.parsed(parser.push(b))
+    }
+    return pf
+  }
+  t.equal(run([noise, '  attached', cri]).replay?.toString(), noise, 'the skipped record the parser would hold')
+  t.equal(run(['2024-09-05T16:38:54.123Z|00013|bfd|INFO|x', cri]).replay, null, 'a kept record is held already')
+  t.equal(run([noise, '2024-09-05T16:38:54.123Z|00013|bfd|INFO|x', cri]).replay, null)
+  t.equal(run([noise, ' \u0000\u0000 binary', cri]).replay, null, 'an Unparsed released the skipped record')
+  t.equal(run([cri]).replay, null)
+})
+
 // ---- random and mutated lines -------------------------------------------------------------------
 
 const SEED_LINES = [

@@ -229,6 +229,17 @@ export class Prefilter {
   #held = false
   /** The last line handed to the parser was a record (not a continuation). */
   #record = false
+  /** Where the last record is when it was skipped and is (virtually) the held event. */
+  #skipBuf: Buffer | null = null
+  #skipStart = 0
+  #skipEnd = 0
+  /**
+   * Set by the `decide` that switches the prefilter off while the held event is a skipped record: the
+   * parser holds an older event, which that record would have released. The caller pushes this line
+   * into the parser before the current one (having taken back its `skip-event` count), so the parser
+   * goes on exactly as if nothing had been skipped.
+   */
+  replay: Buffer | null = null
   readonly #screen: { maxLineBytes: number }
 
   constructor (options: PrefilterOptions = {}) {
@@ -250,11 +261,18 @@ export class Prefilter {
     switch (this.classifier.shape(buf, start, end)) {
       case 'noise':
         this.#record = true
-        if (!allowSkip) return 'parse'
+        if (!allowSkip) {
+          this.#skipBuf = null
+          return 'parse'
+        }
         this.#held = true
+        this.#skipBuf = buf
+        this.#skipStart = start
+        this.#skipEnd = end
         return 'skip-event'
       case 'bare':
         this.#record = true
+        this.#skipBuf = null
         return 'parse'
       case 'continuation':
         this.#record = false
@@ -265,7 +283,9 @@ export class Prefilter {
         return 'parse'
       default:
         this.active = false
+        if (this.#held && this.#skipBuf !== null) this.replay = this.#skipBuf.subarray(this.#skipStart, this.#skipEnd)
         this.#held = false
+        this.#skipBuf = null
         return 'parse'
     }
   }
@@ -273,7 +293,11 @@ export class Prefilter {
   /** What the parser returned for the line `decide` said to parse: an Unparsed among it means nothing is held. */
   parsed (results: readonly ParseResult[]): void {
     for (const r of results) {
-      if (r.kind === 'unparsed') { this.#held = false; return }
+      if (r.kind === 'unparsed') {
+        this.#held = false
+        this.#skipBuf = null
+        return
+      }
     }
     if (this.#record) this.#held = true
   }

@@ -178,17 +178,29 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
         return false
       }
       // a line completed across reads is judged like any other
-      if (prefilter !== null && skipped(raw, 0, raw.length)) return false
+      if (prefilter !== null && skipped(raw, 0, raw.length, out)) return false
       const res = parser.push(raw)
       prefilter?.parsed(res)
       for (const r of res) take(r, out)
       return file.events === 0 && file.lines >= sniff
     }
     /** Lines the prefilter vouches for are counted from their bytes and go no further. */
-    const skipped = (buf: Buffer, start: number, end: number): boolean => {
+    const skipped = (buf: Buffer, start: number, end: number, out: ParseResult[]): boolean => {
+      const pf = prefilter as Prefilter
       // only once an event came out: until then the sniff decides whether this is a log at all
-      const d = (prefilter as Prefilter).decide(buf, start, end, file.events > 0)
-      if (d === 'parse') return false
+      const d = pf.decide(buf, start, end, file.events > 0)
+      if (d === 'parse') {
+        if (pf.replay !== null) {
+          // switched off right after a skipped record: the parser gets it after all, counted when it comes out
+          const line = pf.replay
+          pf.replay = null
+          file.events--
+          const t = pf.timeMs
+          if (t !== null && (t < since || t > until)) shared.outsideWindow--
+          for (const r of parser.push(line)) take(r, out)
+        }
+        return false
+      }
       if (d === 'skip-event') {
         file.events++
         const t = (prefilter as Prefilter).timeMs
@@ -217,7 +229,7 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
         const end = bounds[i + 1] as number
         file.lines++
         shared.lines++
-        if (prefilter !== null && skipped(buf, start, end)) continue
+        if (prefilter !== null && skipped(buf, start, end, out)) continue
         const res = parser.push(buf.subarray(start, end))
         prefilter?.parsed(res)
         for (const r of res) take(r, out)
