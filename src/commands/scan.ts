@@ -239,7 +239,7 @@ directory, corrupt .gz, a named file that is not a log). The scan goes on past i
 /** Registers `claimstorm scan`. */
 export function registerScanCommand (program: Command, ctx: CommandContext): void {
   const cmd = program.command('scan')
-    .description('scan OVS/OVN log files or directories (one night, every node) for claim storms, ofport exhaustion and mass BFD down')
+    .description('Scan OVS/OVN log files or directories (one night, every node) for claim storms, ofport exhaustion and mass BFD down')
     .argument('<path...>', 'log files (.log, .log.1, .gz) or directories walked recursively')
     .option('--json', 'print the alert records as NDJSON instead of the summary')
     .option('--report <file.html>', 'also write a self-contained HTML report (timelines per stormed port, BFD, ofports)')
