@@ -84,8 +84,64 @@ export function sourceKey (s: Source): string {
   return `${s.wrapper}\u0000${s.node ?? ''}\u0000${s.pod ?? ''}\u0000${s.namespace ?? ''}\u0000${s.container ?? ''}\u0000${s.file ?? ''}\u0000${s.stream ?? ''}\u0000${s.program ?? ''}\u0000${s.pid ?? ''}`
 }
 
+// Bytes a line may hold for the plain-line shortcut: printable ASCII, tab and ESC (ANSI colours). Such a
+// line is valid UTF-8 with the same text in latin1, has nothing `screenLine` strips (CR, leading NUL) and
+// nothing `looksBinary` counts, and no `\n` (so no embedded continuation).
+const PLAIN_BYTE = new Uint8Array(256)
+for (let b = 0x20; b < 0x7f; b++) PLAIN_BYTE[b] = 1
+PLAIN_BYTE[0x09] = 1
+PLAIN_BYTE[0x1b] = 1
+
+const HIGH = 0x80808080
+
+/** The memory of the last line seen as 32-bit words (lines of one read chunk share it), to check four bytes at a time. */
+interface WordView {
+  of: ArrayBufferLike | undefined
+  words: Uint32Array<ArrayBufferLike>
+}
+
+/** Whether every byte of `buf[0, n)` is a `PLAIN_BYTE` (a word with a byte outside 0x20–0x7e is looked at bytewise). */
+function isPlainBytes (buf: Buffer, n: number, view: WordView): boolean {
+  const off = buf.byteOffset
+  let head = (4 - (off & 3)) & 3
+  if (head > n) head = n
+  for (let i = 0; i < head; i++) if (PLAIN_BYTE[buf[i] as number] === 0) return false
+  const ab = buf.buffer
+  if (ab !== view.of) {
+    view.of = ab
+    view.words = new Uint32Array(ab, 0, ab.byteLength >>> 2)
+  }
+  const words = view.words
+  const w0 = (off + head) >>> 2
+  const wEnd = w0 + ((n - head) >>> 2)
+  for (let w = w0; w < wEnd; w++) {
+    const x = words[w] as number
+    const y = x ^ 0x7f7f7f7f
+    // a byte >= 0x80, a byte < 0x20, a byte 0x7f (the classic has-less / has-zero tricks, exact)
+    if (((x & HIGH) | ((x - 0x20202020) & ~x & HIGH) | ((y - 0x01010101) & ~y & HIGH)) !== 0) {
+      const j = (w << 2) - off
+      if (PLAIN_BYTE[buf[j] as number] === 0 || PLAIN_BYTE[buf[j + 1] as number] === 0 ||
+        PLAIN_BYTE[buf[j + 2] as number] === 0 || PLAIN_BYTE[buf[j + 3] as number] === 0) return false
+    }
+  }
+  for (let i = (wEnd << 2) - off; i < n; i++) if (PLAIN_BYTE[buf[i] as number] === 0) return false
+  return true
+}
+
 /** Creates a parser for one input (one file, one connection). Throws `StormError` `E_CONFIG` on bad options. */
 export function createLineParser (options: LineParserOptions = {}): LineParser {
+  return makeLineParser(options, true)
+}
+
+/**
+ * The same parser with its plain-line shortcuts off: every line is screened and unwrapped in full. Not
+ * for use: the differential tests check the shortcuts against it.
+ */
+export function createReferenceLineParser (options: LineParserOptions = {}): LineParser {
+  return makeLineParser(options, false)
+}
+
+function makeLineParser (options: LineParserOptions, shortcuts: boolean): LineParser {
   const maxContLines = positiveInt('maxContinuationLines', options.maxContinuationLines, 64)
   const maxContBytes = positiveInt('maxContinuationBytes', options.maxContinuationBytes, 16384)
   const maxOpen = Math.max(1, positiveInt('maxOpenSources', options.maxOpenSources, 256))
@@ -181,10 +237,9 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     }
   }
 
-  function attach (st: SourceState, text: string): void {
+  function attach (st: SourceState, text: string, bytes: number): void {
     const ev = st.held as OvsEvent
     const n = ev.continuation?.length ?? 0
-    const bytes = Buffer.byteLength(text, 'utf8')
     if (n >= maxContLines || st.heldBytes + bytes > maxContBytes) {
       stats.continuationLinesDropped++
       return
@@ -203,7 +258,8 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     else {
       st.held = result
       st.heldBytes = 0
-      for (const c of result.continuation ?? []) st.heldBytes += Buffer.byteLength(c, 'utf8')
+      const cont = result.continuation
+      if (cont !== undefined) for (const c of cont) st.heldBytes += Buffer.byteLength(c, 'utf8')
     }
     settle(key, st)
   }
@@ -212,7 +268,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     const st = lookup(key)
     if (st?.held !== undefined) {
       touch(key)
-      attach(st, text)
+      attach(st, text, Buffer.byteLength(text, 'utf8'))
       return
     }
     const code = text.trim() === '' ? 'empty' : 'orphan-continuation'
@@ -257,6 +313,7 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
 
   /** The cases `unwrapLine` would call bare anyway: `2024-…|` before any space, `ovs|`, or a blank-led line. */
   function isPlainBare (text: string): boolean {
+    if (!shortcuts) return false
     const c = text.charCodeAt(0)
     if (c === 0xfeff) return false // unwrapLine drops the BOM
     if (wrapperOpt === 'bare') return true
@@ -289,23 +346,64 @@ export function createLineParser (options: LineParserOptions = {}): LineParser {
     }
   }
 
+  const bufferShortcut = shortcuts && (wrapperOpt === 'auto' || wrapperOpt === 'bare')
+  const view: WordView = { of: undefined, words: new Uint32Array(0) }
+
+  /** `isPlainBare` on the bytes of a non-empty line (a BOM is not ASCII: `isPlainBytes` turns it away). */
+  function isPlainBareBytes (buf: Buffer): boolean {
+    if (wrapperOpt === 'bare') return true
+    const c = buf[0] as number
+    if (c === 0x20 || c === 0x09) return true
+    if (c >= 0x30 && c <= 0x39) {
+      const bar = buf.indexOf(0x7c)
+      if (bar === -1) return false
+      const sp = buf.indexOf(0x20)
+      return sp === -1 || bar < sp
+    }
+    return c === 0x6f && buf[1] === 0x76 && buf[2] === 0x73 && buf[3] === 0x7c
+  }
+
+  /**
+   * The common case in files, a plain-byte bare vlog line or its continuation, with what the full path
+   * would do for it and no more: one decode, no wrapper detection, the source copied only into a result.
+   * Returns false, having done nothing, for any other line.
+   */
+  function pushPlain (buf: Buffer, out: ParseResult[]): boolean {
+    const n = buf.length
+    if (n === 0 || n > maxLineBytes || !isPlainBareBytes(buf) || !isPlainBytes(buf, n, view)) return false
+    const text = buf.toString('latin1', 0, n)
+    stats.bytes += n
+    if (isContinuationText(text)) {
+      const st = lookup(bareKey)
+      if (st?.held !== undefined) {
+        touch(bareKey)
+        attach(st, text, n)
+      } else continuation(bareKey, text, { ...bareSource }, out)
+    } else record(bareKey, vlog(text, { ...bareSource }), out)
+    return true
+  }
+
+  function pushFull (line: string | Buffer | LineIssue, out: ParseResult[]): void {
+    // a line that fails before unwrapping closes the held record of the plain-file source, so a bare file keeps its order
+    if (isLineIssue(line)) {
+      stats.bytes += line.bytes
+      const u = makeUnparsed(line.code, line.head.toString('utf8'), defaultSource(options), maxText, line.detail, line.bytes)
+      record(sourceKey(u.source), u, out)
+      return
+    }
+    stats.bytes += typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.length
+    const text = screenLine(line, options, maxText)
+    if (typeof text !== 'string') record(sourceKey(text.source), text, out)
+    else if (isPlainBare(text)) onUnwrapped({ kind: 'text', text, source: { ...bareSource }, partial: false, inner: 'bare' }, out, false, bareKey)
+    else onUnwrapped(unwrapLine(text, options), out, false)
+  }
+
   function push (line: string | Buffer | LineIssue): ParseResult[] {
     const out: ParseResult[] = []
     lineNo++
     stats.lines++
     try {
-      // a line that fails before unwrapping closes the held record of the plain-file source, so a bare file keeps its order
-      if (isLineIssue(line)) {
-        stats.bytes += line.bytes
-        const u = makeUnparsed(line.code, line.head.toString('utf8'), defaultSource(options), maxText, line.detail, line.bytes)
-        record(sourceKey(u.source), u, out)
-      } else {
-        stats.bytes += typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.length
-        const text = screenLine(line, options, maxText)
-        if (typeof text !== 'string') record(sourceKey(text.source), text, out)
-        else if (isPlainBare(text)) onUnwrapped({ kind: 'text', text, source: { ...bareSource }, partial: false, inner: 'bare' }, out, false, bareKey)
-        else onUnwrapped(unwrapLine(text, options), out, false)
-      }
+      if (!(bufferShortcut && Buffer.isBuffer(line) && pushPlain(line, out))) pushFull(line, out)
     } catch (err) {
       emit(out, internalError(isLineIssue(line) ? line.head : line, options, maxText, err))
     }
