@@ -378,7 +378,15 @@ function makeLineParser (options: LineParserOptions, shortcuts: boolean): LinePa
    */
   function pushPlain (buf: Buffer, out: ParseResult[]): boolean {
     const n = buf.length
-    if (n === 0 || n > maxLineBytes || !isPlainBareBytes(buf) || !isPlainBytes(buf, n, view)) return false
+    if (n === 0) {
+      // an empty line continues the held event (§1.7); an orphan one becomes an Unparsed on the full path
+      const st = lookup(bareKey)
+      if (st?.held === undefined) return false
+      touch(bareKey)
+      attach(st, '', 0)
+      return true
+    }
+    if (n > maxLineBytes || !isPlainBareBytes(buf) || !isPlainBytes(buf, n, view)) return false
     // plain bytes are ASCII: latin1 is the same text as UTF-8, and cheaper to make
     const text = latin1Slice === undefined ? buf.toString('latin1', 0, n) : latin1Slice.call(buf, 0, n)
     stats.bytes += n
