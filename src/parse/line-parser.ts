@@ -9,6 +9,10 @@
 // event, released by the next record of that source, by `maxHoldLines` further lines without a
 // continuation for it, by `maxOpenSources`, or by `flush()`. So output order is input order within one
 // source; across interleaved sources an event can come out after later lines of other sources.
+//
+// Plain files take a shortcut: a Buffer line of printable ASCII that reads as a bare vlog line (or its
+// continuation) goes straight to the vlog parser, with results equal to the full path's
+// (test/line-parser-shortcut.test.ts compares them with `createReferenceLineParser`).
 import type { OvsEvent, ParseResult, Source, WrapperKind } from '../types.js'
 import { defaultSource, internalError, screenLine, type ParseLineOptions } from './parse-line.js'
 import { DEFAULT_MAX_LINE_BYTES, LINE_ISSUE_HEAD_BYTES, isLineIssue, type LineIssue } from './read-lines.js'
@@ -94,11 +98,14 @@ PLAIN_BYTE[0x1b] = 1
 
 const HIGH = 0x80808080
 
-// What `buf.toString('latin1', 0, n)` ends in, without its argument checks and encoding lookup (a tenth
-// of the shortcut's time); long-standing in Node but not in @types/node, so looked up once.
+// What `buf.toString('latin1', 0, n)` ends in, without its argument checks and encoding lookup (they showed
+// in the profile); long-standing in Node but not in @types/node, so looked up once.
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, start: number, end: number) => string }).latin1Slice
 
-/** The memory of the last line seen as 32-bit words (lines of one read chunk share it), to check four bytes at a time. */
+/**
+ * The memory of the last line seen as 32-bit words, to check four bytes at a time: lines of one read chunk
+ * share it. Keeps that one chunk alive until the next.
+ */
 interface WordView {
   of: ArrayBufferLike | undefined
   words: Uint32Array<ArrayBufferLike>
