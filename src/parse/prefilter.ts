@@ -18,10 +18,13 @@
 // switches the prefilter off for the rest of the file.
 import { isUtf8 } from 'node:buffer'
 import { screenLine } from './parse-line.js'
+import { TEMPLATE_MODULES } from './vlog.js'
 import type { ParseResult } from '../types.js'
 
-/** Modules under which some template of the grammar can match (src/parse/vlog.ts `mayMatchTemplate`). */
-export const TEMPLATE_MODULES: readonly string[] = ['binding', 'pinctrl', 'if_status', 'bridge', 'dpif', 'ofproto', 'bfd']
+export { TEMPLATE_MODULES }
+
+/** Their lengths: most modules are none of them, and their length says so without comparing bytes. */
+const TEMPLATE_MODULE_LENGTHS = new Set(TEMPLATE_MODULES.map((m) => m.length))
 
 /**
  * How one line looks from its bytes:
@@ -60,14 +63,9 @@ function equalsAscii (buf: Uint8Array, start: number, end: number, s: string): b
 }
 
 function isTemplateModule (buf: Uint8Array, start: number, end: number): boolean {
-  // most modules are none of them: their length says so without comparing bytes
-  switch (end - start) {
-    case 3: case 4: case 6: case 7: case 9:
-      for (const m of TEMPLATE_MODULES) if (equalsAscii(buf, start, end, m)) return true
-      return false
-    default:
-      return false
-  }
+  if (!TEMPLATE_MODULE_LENGTHS.has(end - start)) return false
+  for (const m of TEMPLATE_MODULES) if (equalsAscii(buf, start, end, m)) return true
+  return false
 }
 
 /** The byte at `i`, or -1 past the end of the line (`buf` is a whole read chunk: the next line follows). */

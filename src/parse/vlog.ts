@@ -189,6 +189,9 @@ const ENVELOPE_RE = new RegExp(
  * False when no template of the `body` grammar can match (module and literal words checked
  * cheaply). Must accept everything the grammar accepts: the differential test checks it.
  */
+/** The modules under which some template of the grammar can match: exactly the cases of `mayMatchTemplate` (the scan's byte prefilter skips every other module). */
+export const TEMPLATE_MODULES: readonly string[] = ['binding', 'pinctrl', 'if_status', 'bridge', 'dpif', 'ofproto', 'bfd']
+
 function mayMatchTemplate (module: string, msg: string): boolean {
   if (msg.startsWith('Dropped ')) return true
   switch (module) {
