@@ -8,10 +8,9 @@ import { registerParseCommand } from './commands/parse.js'
 import { registerScanCommand } from './commands/scan.js'
 import { registerServeCommands } from './commands/serve.js'
 
-export const EXIT_OK = 0
-export const EXIT_WARNING = 1
-export const EXIT_CRITICAL = 2
-export const EXIT_USAGE = 3
+import { EXIT_OK, EXIT_USAGE } from './exit-status.js'
+
+export { EXIT_OK, EXIT_WARNING, EXIT_CRITICAL, EXIT_USAGE } from './exit-status.js'
 
 /** Where a command reads and writes. `process` streams in the bin, PassThroughs in tests. */
 export interface CliIo {

@@ -4,7 +4,7 @@
 import type { Command } from 'commander'
 import type { Writable } from 'node:stream'
 import type { CommandContext } from '../cli.js'
-import { EXIT_USAGE } from '../cli.js'
+import { EXIT_USAGE } from '../exit-status.js'
 import type { ParseResult } from '../types.js'
 import { createLineParser } from '../parse/line-parser.js'
 import { DEFAULT_MAX_LINE_BYTES, openLineBatches, readLineBatches, type RawLine } from '../parse/read-lines.js'

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
 import type { CommandContext } from '../cli.js'
+import { EXIT_CRITICAL, EXIT_OK, EXIT_USAGE, EXIT_WARNING } from '../exit-status.js'
 import { StormError, isStormError } from '../errors.js'
 import { DEFAULT_DETECTOR_OPTIONS, resolveDetectorOptions, type DetectorOptions } from '../detect/options.js'
 import type { ThrottleRegime } from '../types.js'
@@ -16,10 +17,6 @@ import { createProgressReporter, silentProgress } from '../scan/progress.js'
 import type { ScanReport } from '../scan/model.js'
 
 // The statuses of src/cli.ts, restated so that loading this command does not load every other one.
-const EXIT_OK = 0
-const EXIT_WARNING = 1
-const EXIT_CRITICAL = 2
-const EXIT_USAGE = 3
 
 /** Inputs smaller than this finish before a progress line would help. */
 export const PROGRESS_MIN_BYTES = 32 * 1024 * 1024

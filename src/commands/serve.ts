@@ -3,7 +3,7 @@
 // sockets, HTTP or stdout. `claimstorm pipe` = `serve --in - --out -`.
 import type { Command } from 'commander'
 import type { CommandContext } from '../cli.js'
-import { EXIT_CRITICAL, EXIT_OK, EXIT_USAGE, EXIT_WARNING } from '../cli.js'
+import { EXIT_CRITICAL, EXIT_OK, EXIT_USAGE, EXIT_WARNING } from '../exit-status.js'
 import { isStormError } from '../errors.js'
 import { SERVE_OPTIONS, configFromFlags, loadConfigFile, mergeConfig, type ServeConfig } from '../adapters/config.js'
 import { createLogger, isLogLevel } from '../adapters/log.js'
