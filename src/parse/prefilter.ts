@@ -23,9 +23,6 @@ import type { ParseResult } from '../types.js'
 
 export { TEMPLATE_MODULES }
 
-/** Their lengths: most modules are none of them, and their length says so without comparing bytes. */
-const TEMPLATE_MODULE_LENGTHS = new Set(TEMPLATE_MODULES.map((m) => m.length))
-
 /**
  * How one line looks from its bytes:
  * - `noise`: a clean bare vlog record of a module outside `TEMPLATE_MODULES`, not `Dropped …` (kind `vlog`);
@@ -40,15 +37,18 @@ export type PrefilterDecision = 'skip-event' | 'skip-line' | 'parse'
 
 /** Length of the vlog level at `p` followed by `|` (EMER, ERR, WARN, INFO, DBG), 0 when there is none. */
 function levelLength (buf: Uint8Array, p: number, end: number): number {
-  let l: string
-  switch (at(buf, p, end)) {
-    case 0x49: l = 'INFO'; break
-    case 0x57: l = 'WARN'; break
-    case 0x44: l = 'DBG'; break
-    case 0x45: l = at(buf, p + 1, end) === 0x52 ? 'ERR' : 'EMER'; break
-    default: return 0
-  }
-  return equalsAscii(buf, p, Math.min(end, p + l.length), l) && at(buf, p + l.length, end) === 0x7c ? l.length : 0
+  // byte by byte, no strings: this runs on every line
+  if (p + 4 > end) return 0 // even `DBG|` is four bytes
+  const c0 = buf[p]
+  const c1 = buf[p + 1]
+  const c2 = buf[p + 2]
+  const c3 = buf[p + 3]
+  if (c0 === 0x49) return c1 === 0x4e && c2 === 0x46 && c3 === 0x4f && at(buf, p + 4, end) === 0x7c ? 4 : 0 // INFO
+  if (c0 === 0x57) return c1 === 0x41 && c2 === 0x52 && c3 === 0x4e && at(buf, p + 4, end) === 0x7c ? 4 : 0 // WARN
+  if (c0 === 0x44) return c1 === 0x42 && c2 === 0x47 && c3 === 0x7c ? 3 : 0 // DBG
+  if (c0 !== 0x45) return 0
+  if (c1 === 0x52) return c2 === 0x52 && c3 === 0x7c ? 3 : 0 // ERR
+  return c1 === 0x4d && c2 === 0x45 && c3 === 0x52 && at(buf, p + 4, end) === 0x7c ? 4 : 0 // EMER
 }
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
@@ -62,9 +62,14 @@ function equalsAscii (buf: Uint8Array, start: number, end: number, s: string): b
   return true
 }
 
+/** The template modules by length: most modules are none of them, and their length says so without comparing bytes. */
+const TEMPLATE_BY_LENGTH: Array<readonly string[] | undefined> = []
+for (const m of TEMPLATE_MODULES) TEMPLATE_BY_LENGTH[m.length] = [...(TEMPLATE_BY_LENGTH[m.length] ?? []), m]
+
 function isTemplateModule (buf: Uint8Array, start: number, end: number): boolean {
-  if (!TEMPLATE_MODULE_LENGTHS.has(end - start)) return false
-  for (const m of TEMPLATE_MODULES) if (equalsAscii(buf, start, end, m)) return true
+  const ms = TEMPLATE_BY_LENGTH[end - start]
+  if (ms === undefined) return false
+  for (const m of ms) if (equalsAscii(buf, start, end, m)) return true
   return false
 }
 
@@ -73,7 +78,11 @@ function at (buf: Uint8Array, i: number, end: number): number {
   return i < end ? buf[i] as number : -1
 }
 
-const TS_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+/** 1 for a byte that may start a module name (`[A-Za-z_]`), 2 for one that may only follow (`[0-9]`). */
+const MODULE_BYTE = new Uint8Array(256)
+for (let c = 0; c < 256; c++) MODULE_BYTE[c] = c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ? 1 : isDigit(c) ? 2 : 0
+
+const TS_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12]
 
 function num (buf: Uint8Array, at: number, n: number): number {
   let v = 0
@@ -81,12 +90,44 @@ function num (buf: Uint8Array, at: number, n: number): number {
   return v
 }
 
+/** Two digits at `i` as a number, -1 when they are not digits. */
+function twoDigits (buf: Uint8Array, i: number): number {
+  const a = (buf[i] as number) - 48
+  const b = (buf[i + 1] as number) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
 /** Line classification with the hour memo of the timestamps (lines of one log share the hour). */
 export class LineClassifier {
   /** Event time of the last `noise` line: epoch ms, or null for the `ovs|` pattern (no timestamp). */
   timeMs: number | null = null
-  #hourKey = -1
+  /** The `YYYY-MM-DDTHH` bytes of the last valid timestamp, and that hour in epoch ms. */
+  readonly #hour = new Uint8Array(13)
   #hourMs = NaN
+  readonly #view: WordView = { of: undefined, words: new Uint32Array(0) }
+
+  #sameHour (buf: Uint8Array, p: number): boolean {
+    const h = this.#hour
+    // hour digits first: they are the ones that change
+    for (let k = 12; k >= 0; k--) if (buf[p + k] !== h[k]) return false
+    return true
+  }
+
+  /** Checks the date and hour at `p` and remembers them; false when they are not a valid date and hour. */
+  #newHour (buf: Uint8Array, p: number): boolean {
+    for (let k = 0; k < TS_DIGITS.length; k++) if (!isDigit(buf[p + (TS_DIGITS[k] as number)] as number)) return false
+    if (buf[p + 4] !== 0x2d || buf[p + 7] !== 0x2d || buf[p + 10] !== 0x54) return false
+    const y = num(buf, p, 4)
+    const mo = num(buf, p + 5, 2)
+    const d = num(buf, p + 8, 2)
+    const h = num(buf, p + 11, 2)
+    if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return false
+    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+    if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1] ?? 0)) return false
+    for (let k = 0; k < 13; k++) this.#hour[k] = buf[p + k] as number
+    this.#hourMs = Date.UTC(y, mo - 1, d, h)
+    return true
+  }
 
   /** Classifies `buf[start, end)` (one physical line, no `\n`, trailing CR already removed as the line splitter does). */
   shape (buf: Uint8Array, start: number, end: number): LineShape {
@@ -119,22 +160,12 @@ export class LineClassifier {
     } else {
       // YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z]
       if (end - p < 19) return null
-      for (let k = 0; k < TS_DIGITS.length; k++) if (!isDigit(buf[p + (TS_DIGITS[k] as number)] as number)) return null
-      if (buf[p + 4] !== 0x2d || buf[p + 7] !== 0x2d || buf[p + 10] !== 0x54 || buf[p + 13] !== 0x3a || buf[p + 16] !== 0x3a) return null
-      const y = num(buf, p, 4)
-      const mo = num(buf, p + 5, 2)
-      const d = num(buf, p + 8, 2)
-      const h = num(buf, p + 11, 2)
-      const mi = num(buf, p + 14, 2)
-      const s = num(buf, p + 17, 2)
-      if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null
-      const key = ((y * 100 + mo) * 100 + d) * 100 + h
-      if (key !== this.#hourKey) {
-        const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
-        if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1] ?? 0)) return null
-        this.#hourKey = key
-        this.#hourMs = Date.UTC(y, mo - 1, d, h)
-      }
+      // lines of one log share the hour: its 13 bytes are checked once, then only compared
+      if (!this.#sameHour(buf, p) && !this.#newHour(buf, p)) return null
+      if (buf[p + 13] !== 0x3a || buf[p + 16] !== 0x3a) return null
+      const mi = twoDigits(buf, p + 14)
+      const s = twoDigits(buf, p + 17)
+      if (mi < 0 || mi > 59 || s < 0 || s > 59) return null
       p += 19
       let ms = 0
       if (at(buf, p, end) === 0x2e) {
@@ -158,14 +189,9 @@ export class LineClassifier {
     if (p === serialStart || at(buf, p++, end) !== 0x7c) return null
     // module
     const modStart = p
-    const m0 = at(buf, p, end)
-    if (!(m0 === 0x5f || (m0 >= 0x41 && m0 <= 0x5a) || (m0 >= 0x61 && m0 <= 0x7a))) return null
+    if (p >= end || MODULE_BYTE[buf[p] as number] !== 1) return null
     p++
-    for (;;) {
-      const c = at(buf, p, end)
-      if (c === 0x5f || isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) p++
-      else break
-    }
+    while (p < end && MODULE_BYTE[buf[p] as number] !== 0) p++
     const modEnd = p
     // from here on bytes are not all checked by the envelope (thread, message)
     const free = p
@@ -182,8 +208,8 @@ export class LineClassifier {
     p += level + 1
     // the envelope is valid: from here on the line is at least `bare`
     if (isTemplateModule(buf, modStart, modEnd)) return 'bare'
-    if (equalsAscii(buf, p, Math.min(end, p + 8), 'Dropped ')) return 'bare'
-    if (!isClean(buf, free, end)) return 'bare'
+    if (buf[p] === 0x44 && equalsAscii(buf, p, Math.min(end, p + 8), 'Dropped ')) return 'bare'
+    if (!isClean(buf, free, end, this.#view)) return 'bare'
     this.timeMs = timeMs
     return 'noise'
   }
@@ -193,15 +219,56 @@ export class LineClassifier {
 const BYTE_CLASS = new Uint8Array(256)
 for (let c = 0; c < 256; c++) BYTE_CLASS[c] = c >= 0x80 ? 1 : (c < 0x20 && c !== 0x09) || c === 0x7f ? 2 : 0
 
-/** No control bytes (tab aside), no DEL, and valid UTF-8: `screenLine` hands such a line on unchanged. */
-function isClean (buf: Uint8Array, start: number, end: number): boolean {
+/** A 32-bit view of the memory of the last chunk looked at: lines of one chunk share it (and keep that one chunk alive). */
+interface WordView {
+  of: ArrayBufferLike | undefined
+  words: Uint32Array<ArrayBufferLike>
+}
+
+const HIGH = 0x80808080
+
+/**
+ * No control bytes (tab aside), no DEL, and valid UTF-8: `screenLine` hands such a line on unchanged.
+ * Four bytes at a time: a word with a byte outside 0x20–0x7e has a high bit in `x | x + 0x01… | x - 0x20…`
+ * (a carry or borrow between bytes comes only from a byte that is itself flagged), and only such a
+ * word is looked at bytewise.
+ */
+function isClean (buf: Uint8Array, start: number, end: number, view: WordView): boolean {
   let ascii = true
-  for (let i = start; i < end; i++) {
+  const off = buf.byteOffset
+  let i = start
+  const wordsFrom = Math.min(end, start + ((4 - ((off + start) & 3)) & 3))
+  for (; i < wordsFrom; i++) {
     const k = BYTE_CLASS[buf[i] as number] as number
-    if (k !== 0) {
-      if (k === 2) return false
-      ascii = false
+    if (k === 2) return false
+    if (k === 1) ascii = false
+  }
+  const nWords = (end - i) >>> 2
+  if (nWords > 0) {
+    const ab = buf.buffer
+    if (ab !== view.of) {
+      view.of = ab
+      view.words = new Uint32Array(ab, 0, ab.byteLength >>> 2)
     }
+    const words = view.words
+    const w0 = (off + i) >>> 2
+    const wEnd = w0 + nWords
+    for (let w = w0; w < wEnd; w++) {
+      const x = words[w] as number
+      if (((x | (x + 0x01010101) | (x - 0x20202020)) & HIGH) !== 0) {
+        const j = (w << 2) - off
+        const k = (BYTE_CLASS[buf[j] as number] as number) | (BYTE_CLASS[buf[j + 1] as number] as number) |
+          (BYTE_CLASS[buf[j + 2] as number] as number) | (BYTE_CLASS[buf[j + 3] as number] as number)
+        if ((k & 2) !== 0) return false
+        if (k !== 0) ascii = false
+      }
+    }
+    i += nWords << 2
+  }
+  for (; i < end; i++) {
+    const k = BYTE_CLASS[buf[i] as number] as number
+    if (k === 2) return false
+    if (k === 1) ascii = false
   }
   return ascii || isUtf8(buf.subarray(start, end))
 }
