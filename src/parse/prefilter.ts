@@ -273,6 +273,25 @@ function isClean (buf: Uint8Array, start: number, end: number, view: WordView): 
   return ascii || isUtf8(buf.subarray(start, end))
 }
 
+/** The event-time window of `skim` (epoch ms, inclusive; ±Infinity for none). */
+export interface SkimWindow {
+  sinceMs: number
+  untilMs: number
+}
+
+/** What `skim` skipped; it adds to the counts and widens the times, the caller resets them. */
+export interface SkimTally {
+  /** Lines skipped. */
+  lines: number
+  /** Of them, records: each an event of kind `vlog` the scan drops. */
+  events: number
+  /** Of those, records with a time outside the window. */
+  outsideWindow: number
+  /** Earliest and latest time of the skipped records inside the window, null for none. */
+  firstMs: number | null
+  lastMs: number | null
+}
+
 export interface PrefilterOptions {
   /**
    * Longest line, in bytes (as given to the line parser): a continuation line is only judged by `screenLine` within it.
@@ -353,6 +372,33 @@ export class Prefilter {
         this.#skipBuf = null
         return 'parse'
     }
+  }
+
+  /**
+   * `decide` over the lines of a read chunk (`buf[bounds[2i], bounds[2i + 1])`, as `readLineBlocks` gives
+   * them) from pair index `from`, with skipping allowed, in one call for a run of skipped lines: they are
+   * counted into `tally` and go no further. Returns the index of the first line `decide` said to parse
+   * (its decision taken: the caller handles it as after a `parse`, `replay` included), or `bounds.length`.
+   */
+  skim (buf: Buffer, bounds: readonly number[], from: number, window: SkimWindow, tally: SkimTally): number {
+    const n = bounds.length
+    for (let i = from; i < n; i += 2) {
+      const d = this.decide(buf, bounds[i] as number, bounds[i + 1] as number, true)
+      if (d === 'parse') return i
+      tally.lines++
+      if (d === 'skip-event') {
+        tally.events++
+        const t = this.classifier.timeMs
+        if (t !== null) {
+          if (t < window.sinceMs || t > window.untilMs) tally.outsideWindow++
+          else {
+            if (tally.firstMs === null || t < tally.firstMs) tally.firstMs = t
+            if (tally.lastMs === null || t > tally.lastMs) tally.lastMs = t
+          }
+        }
+      }
+    }
+    return n
   }
 
   /** What the parser returned for the line `decide` said to parse: an Unparsed among it means nothing is held. */

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js'
 import { StormError } from '../errors.js'
 import { isLineIssue, readLineBlocks, type RawLine } from '../parse/read-lines.js'
 import { createLineParser } from '../parse/line-parser.js'
-import { Prefilter } from '../parse/prefilter.js'
+import { Prefilter, type SkimTally, type SkimWindow } from '../parse/prefilter.js'
 import { timeOf } from '../detect/merge.js'
 import { mergeBatchesByTime } from './merge-batches.js'
 import { createDetector } from '../detect/detector.js'
@@ -184,21 +184,40 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
       for (const r of res) take(r, out)
       return file.events === 0 && file.lines >= sniff
     }
+    /** After a `parse` decision: a record the prefilter skipped and then found it must not have goes to the parser. */
+    const replayed = (out: ParseResult[]): void => {
+      const pf = prefilter as Prefilter
+      if (pf.replay === null) return
+      // switched off right after a skipped record: the parser gets it after all, counted when it comes out
+      const line = pf.replay
+      pf.replay = null
+      file.events--
+      const t = pf.timeMs
+      if (t !== null && (t < since || t > until)) shared.outsideWindow--
+      for (const r of parser.push(line)) take(r, out)
+    }
+    const window: SkimWindow = { sinceMs: since, untilMs: until }
+    const tally: SkimTally = { lines: 0, events: 0, outsideWindow: 0, firstMs: null, lastMs: null }
+    const foldTally = (): void => {
+      file.lines += tally.lines
+      shared.lines += tally.lines
+      file.events += tally.events
+      shared.outsideWindow += tally.outsideWindow
+      if (tally.firstMs !== null && (file.firstMs === null || tally.firstMs < file.firstMs)) file.firstMs = tally.firstMs
+      if (tally.lastMs !== null && (file.lastMs === null || tally.lastMs > file.lastMs)) file.lastMs = tally.lastMs
+      tally.lines = 0
+      tally.events = 0
+      tally.outsideWindow = 0
+      tally.firstMs = null
+      tally.lastMs = null
+    }
     /** Lines the prefilter vouches for are counted from their bytes and go no further. */
     const skipped = (buf: Buffer, start: number, end: number, out: ParseResult[]): boolean => {
       const pf = prefilter as Prefilter
       // only once an event came out: until then the sniff decides whether this is a log at all
       const d = pf.decide(buf, start, end, file.events > 0)
       if (d === 'parse') {
-        if (pf.replay !== null) {
-          // switched off right after a skipped record: the parser gets it after all, counted when it comes out
-          const line = pf.replay
-          pf.replay = null
-          file.events--
-          const t = pf.timeMs
-          if (t !== null && (t < since || t > until)) shared.outsideWindow--
-          for (const r of parser.push(line)) take(r, out)
-        }
+        replayed(out)
         return false
       }
       if (d === 'skip-event') {
@@ -225,12 +244,21 @@ async function * fileEvents (file: ScannedFile & { explicit: boolean }, options:
       // lines inside the read chunk: a Buffer is made only for those the parser gets
       const { buf, bounds } = block
       for (let i = 0; i < bounds.length && !notLog; i += 2) {
-        const start = bounds[i] as number
-        const end = bounds[i + 1] as number
+        if (prefilter !== null && prefilter.active && file.events > 0) {
+          // runs of noise in one call; the line it stops at is one to parse
+          const stop = prefilter.skim(buf, bounds, i, window, tally)
+          foldTally()
+          if (stop === bounds.length) break
+          i = stop
+          replayed(out)
+        } else if (prefilter !== null && skipped(buf, bounds[i] as number, bounds[i + 1] as number, out)) {
+          file.lines++
+          shared.lines++
+          continue
+        }
         file.lines++
         shared.lines++
-        if (prefilter !== null && skipped(buf, start, end, out)) continue
-        const res = parser.push(buf.subarray(start, end))
+        const res = parser.push(buf.subarray(bounds[i] as number, bounds[i + 1] as number))
         prefilter?.parsed(res)
         for (const r of res) take(r, out)
         if (file.events === 0 && file.lines >= sniff) { notLog = true; break }
