@@ -15,9 +15,10 @@ import type {
 } from '../types.js'
 import type { BfdRule } from './bfd.js'
 import type { DetectContext } from './context.js'
-import type { RenderBase } from './lifecycle.js'
+import type { OpenRecord, RenderBase } from './lifecycle.js'
 import { dropFront, Lru } from './lru.js'
 import type { OfportRule } from './ofport.js'
+import { SmallMap } from './small-map.js'
 import { RECLAIM_SAMPLE_MAX_MS, THROTTLE_INTERVAL_MS } from './throttle.js'
 
 interface Act {
@@ -32,17 +33,23 @@ interface Release { t: number, node: string }
 
 interface HandoffPair { from: string, to: string, label: string, n: number }
 
-interface PartStats { claims: number, releases: number, intervals: number[] }
+interface PartStats { node: string, claims: number, releases: number, intervals: number[] }
 
 interface Storm {
   key: string
+  /** The lifecycle's record of this storm, while it is open. */
+  rec: OpenRecord | null
   lport: string
   startMs: number
   acts: number
   handoffs: number
   /** from → to → hand-offs, with the `from->to` label built once (updates list them every time). */
-  pairs: Map<string, Map<string, HandoffPair>>
-  parts: Map<string, PartStats>
+  pairs: SmallMap<SmallMap<HandoffPair>>
+  /** Every pair of `pairs`, in order of creation. */
+  pairList: HandoffPair[]
+  parts: SmallMap<PartStats>
+  /** Nodes with at least one claim in this storm, in order of their first (read by other storms' suspects). */
+  claimers: string[]
   ownerBefore: string | null
   /** Current second (event time) and its act count, for the peak rate. */
   sec: number
@@ -62,7 +69,7 @@ interface PortState {
   releases: Release[]
   lastActMs: number
   /** Last contested claim per chassis, created on the first one (most ports never see any). */
-  lastContested: Map<string, number> | null
+  lastContested: SmallMap<number> | null
   storm: Storm | null
   flap: Flap | null
   /** Acts of this port in the claim-load window (a counter on the port, so the load check needs no map). */
@@ -167,21 +174,24 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   function part (s: Storm, node: string): PartStats {
     let ps = s.parts.get(node)
-    if (ps === undefined) { ps = { claims: 0, releases: 0, intervals: [] }; s.parts.set(node, ps) }
+    if (ps === undefined) { ps = { node, claims: 0, releases: 0, intervals: [] }; s.parts.set(node, ps) }
     return ps
   }
 
   function countAct (s: Storm, a: Act): void {
     s.acts++
-    part(s, a.node).claims++
+    if (part(s, a.node).claims++ === 0) s.claimers.push(a.node)
     if (a.handoff && a.prev !== null) {
       s.handoffs++
       part(s, a.prev)
       let to = s.pairs.get(a.prev)
-      if (to === undefined) { to = new Map(); s.pairs.set(a.prev, to) }
+      if (to === undefined) { to = new SmallMap(); s.pairs.set(a.prev, to) }
       const pair = to.get(a.node)
-      if (pair === undefined) to.set(a.node, { from: a.prev, to: a.node, label: `${a.prev}->${a.node}`, n: 1 })
-      else pair.n++
+      if (pair === undefined) {
+        const created = { from: a.prev, to: a.node, label: `${a.prev}->${a.node}`, n: 1 }
+        to.set(a.node, created)
+        s.pairList.push(created)
+      } else pair.n++
     }
     // Peak acts in one second; a late act of an earlier second is not re-counted (the peak is approximate by design).
     const sec = Math.floor(a.t / 1000)
@@ -214,12 +224,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const first = p.acts[firstIdx] as Act
     const s: Storm = {
       key: `claim-storm:${p.lport}`,
+      rec: null,
       lport: p.lport,
       startMs: first.t,
       acts: 0,
       handoffs: 0,
-      pairs: new Map(),
-      parts: new Map(),
+      pairs: new SmallMap(),
+      pairList: [],
+      parts: new SmallMap(),
+      claimers: [],
       ownerBefore: first.prev,
       sec: -Infinity,
       secCount: 0,
@@ -240,6 +253,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     }
     const opened = lc.fire(s.key, 'claim-storm', s.startMs, s.lastMs, renderStorm(p, s), () => { p.storm = null }, out)
     if (!opened) return
+    s.rec = lc.open.get(s.key) ?? null
     p.storm = s
     // Storms that ended long before this one began cannot overlap anything any more.
     const horizon = s.startMs - 2 * (opts.quietMs + opts.stormWindowMs)
@@ -255,24 +269,18 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
   }
 
-  function pairList (s: Storm): HandoffPair[] {
-    const out: HandoffPair[] = []
-    for (const to of s.pairs.values()) for (const pair of to.values()) out.push(pair)
-    return out
-  }
-
   function renderStorm (p: PortState, s: Storm): (base: RenderBase) => ClaimStormSignal {
     return (base) => {
       const seconds = Math.max((s.lastMs - s.startMs) / 1000, 1)
       const participants: Participant[] = []
-      for (const [node, ps] of [...s.parts].sort((a, b) => b[1].claims - a[1].claims || cmp(a[0], b[0]))) {
-        const pt: Participant = { node, claims: ps.claims, releases: ps.releases, claimsPerSec: round2(ps.claims / seconds) }
-        const ch = ctx.nodes.chassisOf(node)
+      for (const ps of s.parts.values().sort((a, b) => b.claims - a.claims || cmp(a.node, b.node))) {
+        const pt: Participant = { node: ps.node, claims: ps.claims, releases: ps.releases, claimsPerSec: round2(ps.claims / seconds) }
+        const ch = ctx.nodes.chassisOf(ps.node)
         if (ch !== undefined) pt.chassis = ch
         participants.push(pt)
       }
       const handoffPairs: Record<string, number> = {}
-      for (const pair of pairList(s).sort((a, b) => b.n - a.n || cmp(a.label, b.label))) handoffPairs[pair.label] = pair.n
+      for (const pair of s.pairList.slice().sort((a, b) => b.n - a.n || cmp(a.label, b.label))) handoffPairs[pair.label] = pair.n
       const th = ctx.throttle()
       const { suspects, undetermined } = rankSuspects(p, s)
       return {
@@ -301,80 +309,89 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
    * other than its owner (1), and re-claiming at the throttle cadence (0.5). Only the order is meaningful.
    */
   function rankSuspects (p: PortState, s: Storm): { suspects: Suspect[], undetermined: boolean } {
-    const nodes = [...s.parts.keys()]
-    const score = new Map<string, number>(nodes.map((n) => [n, 0]))
-    const reasons = new Map<string, string[]>(nodes.map((n) => [n, []]))
-    const add = (n: string, x: number, why: string): void => {
-      score.set(n, (score.get(n) ?? 0) + x)
-      reasons.get(n)?.push(why)
+    // Scores and reasons by the node's position in `parts` (this runs on every update: arrays, not maps).
+    const parts = s.parts.values()
+    const nodes = parts.map((ps) => ps.node)
+    const score: number[] = new Array<number>(nodes.length).fill(0)
+    const reasons: string[][] = nodes.map(() => [])
+    const add = (i: number, x: number, why: string): void => {
+      score[i] = (score[i] as number) + x;
+      (reasons[i] as string[]).push(why)
     }
     // Hand-offs.
     if (s.handoffs >= 2) {
-      for (const n of nodes) {
+      for (let i = 0; i < nodes.length; i++) {
+        const n = nodes[i] as string
         let k = 0
-        for (const to of s.pairs.values()) for (const pair of to.values()) if (pair.from === n || pair.to === n) k += pair.n
+        for (const pair of s.pairList) if (pair.from === n || pair.to === n) k += pair.n
         if (k === 0) continue
         const share = k / s.handoffs
-        add(n, share, share >= 0.999 ? `in every hand-off (${k}/${s.handoffs})` : `in ${k} of ${s.handoffs} hand-offs`)
+        add(i, share, share >= 0.999 ? `in every hand-off (${k}/${s.handoffs})` : `in ${k} of ${s.handoffs} hand-offs`)
       }
     }
     // BFD sessions that went down around the storm, at either end.
     const downs = bfd.evidence(s.startMs - opts.bfdEvidenceLookbackMs, s.lastMs)
     if (downs.length > 0) {
-      const per = new Map<string, string[]>()
+      const per = new Map<number, string[]>()
       let total = 0
       for (const d of downs) {
         const remote = ctx.nodes.remoteOfTunnel(d.iface)
         for (const n of new Set([d.node, remote])) {
-          if (n === null || !score.has(n)) continue
-          const l = per.get(n) ?? []
+          const i = n === null ? -1 : nodes.indexOf(n)
+          if (i === -1) continue
+          const l = per.get(i) ?? []
           l.push(`${d.node}:${d.iface}`)
-          per.set(n, l)
+          per.set(i, l)
           total++
         }
       }
-      for (const [n, l] of per) {
+      for (const [i, l] of per) {
         const uniq = [...new Set(l)]
-        add(n, l.length / total, `BFD went down ${l.length}× on sessions at either end (${uniq.slice(0, 4).join(', ')}${uniq.length > 4 ? ', …' : ''})`)
+        add(i, l.length / total, `BFD went down ${l.length}× on sessions at either end (${uniq.slice(0, 4).join(', ')}${uniq.length > 4 ? ', …' : ''})`)
       }
     }
     // Ports storming at the same time.
-    // One pass over the recent storms (this runs on every update): per node, how many overlapping ones it claims in.
+    // One pass over the recent storms: per node, how many overlapping ones it claims in. Each storm lists its
+    // claimers, a handful of names: comparing them (mostly identity checks) costs less than a lookup per node.
     let overlapping = 0
     const claimedIn: number[] = new Array<number>(nodes.length).fill(0)
     for (const o of recentStorms) {
       if (o.startMs > s.lastMs || o.lastMs < s.startMs) continue
       overlapping++
-      for (let i = 0; i < nodes.length; i++) if ((o.parts.get(nodes[i] as string)?.claims ?? 0) > 0) claimedIn[i] = (claimedIn[i] as number) + 1
+      for (const c of o.claimers) {
+        const i = nodes.indexOf(c)
+        if (i !== -1) claimedIn[i] = (claimedIn[i] as number) + 1
+      }
     }
     if (overlapping >= 2) {
       for (let i = 0; i < nodes.length; i++) {
         const k = claimedIn[i] as number
         if (k === 0) continue
-        add(nodes[i] as string, 2 * k / overlapping, k === overlapping
+        add(i, 2 * k / overlapping, k === overlapping
           ? `claims every stormed port (${k}/${overlapping})`
           : `claims ${k} of ${overlapping} stormed ports`)
       }
     }
     // Ownership.
     const owner = s.ownerBefore
-    if (owner !== null && score.has(owner)) {
+    const ownerAt = owner === null ? -1 : nodes.indexOf(owner)
+    if (ownerAt !== -1) {
       if (p.gateway) {
-        const r = s.parts.get(owner)?.releases ?? 0
-        if (r >= 2) add(owner, 1, `held the port before the storm and released it ${r} times: it keeps losing sight of the other gateways (link or BFD flapping)`)
+        const r = (parts[ownerAt] as PartStats).releases
+        if (r >= 2) add(ownerAt, 1, `held the port before the storm and released it ${r} times: it keeps losing sight of the other gateways (link or BFD flapping)`)
       } else {
-        for (const n of nodes) {
-          if (n !== owner && (s.parts.get(n)?.claims ?? 0) > 0) add(n, 1, `claims a port bound to ${owner} before the storm (duplicate iface-id or missing requested-chassis?)`)
+        for (let i = 0; i < nodes.length; i++) {
+          if (i !== ownerAt && (parts[i] as PartStats).claims > 0) add(i, 1, `claims a port bound to ${owner as string} before the storm (duplicate iface-id or missing requested-chassis?)`)
         }
       }
     }
     // Cadence.
     const th = ctx.throttle()
     const floor = THROTTLE_INTERVAL_MS[th.regime]
-    for (const n of nodes) {
-      const iv = s.parts.get(n)?.intervals ?? []
+    for (let i = 0; i < nodes.length; i++) {
+      const iv = (parts[i] as PartStats).intervals
       if (iv.length < 3) continue
-      // Most re-claims inside the cadence band (one pass, no sort: this runs on every update).
+      // Most re-claims inside the cadence band (one pass, no sort).
       const lo = floor === 0 ? 0 : floor * 0.9
       const hi = floor === 0 ? 450 : floor * 1.5
       let inBand = 0
@@ -382,14 +399,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       for (const x of iv) if (x >= lo && x <= hi) { inBand++; sum += x }
       if (inBand * 2 > iv.length) {
         const m = Math.round(sum / inBand)
-        add(n, 0.5, floor === 0 ? `re-claims every ~${m} ms (no throttle)` : `re-claims at the throttle cadence (~${m} ms)`)
+        add(i, 0.5, floor === 0 ? `re-claims every ~${m} ms (no throttle)` : `re-claims at the throttle cadence (~${m} ms)`)
       }
     }
     const suspects: Suspect[] = []
-    for (const n of nodes) {
-      const sc = score.get(n) ?? 0
+    for (let i = 0; i < nodes.length; i++) {
+      const sc = score[i] as number
       if (sc <= 0) continue
-      const sus: Suspect = { node: n, score: round2(sc), reasons: reasons.get(n) ?? [] }
+      const n = nodes[i] as string
+      const sus: Suspect = { node: n, score: round2(sc), reasons: reasons[i] as string[] }
       const ch = ctx.nodes.chassisOf(n)
       if (ch !== undefined) sus.chassis = ch
       suspects.push(sus)
@@ -564,7 +582,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         ctx.nodes.learn(node, e.to)
         prev = ctx.nodes.nodeOf(e.from)
         handoff = prev !== node
-        p.lastContested ??= new Map()
+        p.lastContested ??= new SmallMap()
         const last = p.lastContested.get(node)
         if (last !== undefined && t > last) {
           const iv = t - last
@@ -589,7 +607,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       loadAdd(p, a)
       if (p.storm !== null) {
         countAct(p.storm, a)
-        lc.touch(p.storm.key, t, ctx.watermark, out)
+        if (p.storm.rec !== null) lc.touchRecord(p.storm.rec, t, ctx.watermark, out)
       } else if (handoff) {
         const firstIdx = stormCondition(p, p.lastActMs)
         if (firstIdx >= 0) openStorm(p, firstIdx, out)

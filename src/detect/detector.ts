@@ -49,7 +49,10 @@ export interface DetectorSnapshot {
 
 export interface Detector {
   readonly options: ResolvedDetectorOptions
-  /** Feeds one parse result; returns the signals it caused. `unparsed` is ignored. */
+  /**
+   * Feeds one parse result; returns the signals it caused. `unparsed` is ignored. Most events cause none: then
+   * the result is one shared, frozen empty array, so do not keep or modify what it returns.
+   */
   push: (result: ParseResult) => Signal[]
   /** Advances event time to `nowMs` (for quiet periods) and returns what ended. */
   tick: (nowMs: number) => Signal[]
@@ -62,10 +65,22 @@ export interface Detector {
 /** Sweep for quiet conditions and re-evaluate the claim load at most this often (event time). */
 const SWEEP_EVERY_MS = 1000
 const UNKNOWN_NODE = 'unknown'
+/** What `push` returns when an event causes nothing (most do): one frozen array instead of a new one per event. */
+const NONE: Signal[] = Object.freeze([]) as unknown as Signal[]
 /** Recent (serial, time) pairs kept per stream for out-of-order duplicate checks. */
 const DEDUPE_RING = 256
 
 interface DedupeStream { last: number, lastT: number, seqs: number[], times: number[], pos: number }
+
+interface NodeState {
+  /** The node's name: the first string seen for it, handed to the rules for every later event of the node. */
+  name: string
+  /** module → thread → stream. */
+  streams: Map<string, Map<string, DedupeStream>>
+  lastModule: string
+  lastThread: string
+  lastStream: DedupeStream | null
+}
 
 export function createDetector (options: Partial<DetectorOptions> = {}): Detector {
   const opts = resolveDetectorOptions(options)
@@ -79,48 +94,56 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
   // Duplicate suppression. vlog serials rise per thread, so per (node, module, thread) stream a line whose
   // serial is above the last one seen is new: O(1), no allocation. Anything else is checked against a ring of
   // the stream's recent (serial, time) pairs. Lines without a serial (RFC 5424) use text fingerprints with a FIFO expiry.
-  const streams = new Map<string, Map<string, Map<string, DedupeStream>>>()
   const seen = new Set<string>()
   const fifoKeys: string[] = []
   const fifoTimes: number[] = []
   let fifoHead = 0
   let lastSweep = -Infinity
-  let lastNode = ''
-  // The stream of the previous line: consecutive lines mostly come from one (node, module, thread).
-  const last: { node: string, module: string, thread: string, st: DedupeStream | null } = { node: '', module: '', thread: '', st: null }
+  // Every node once, in arrival order (bounded, oldest dropped first). Its record holds the node's name as the one
+  // string the rules see for it, so their comparisons are identity checks and their lookups hit a cached hash,
+  // and its dedupe streams.
+  const nodeStates = new Map<string, NodeState>()
+  let lastNode: NodeState | null = null
 
-  function stream (node: string, module: string, thread: string): DedupeStream {
-    if (last.st !== null && last.node === node && last.module === module && last.thread === thread) return last.st
-    last.st = lookupStream(node, module, thread)
-    last.node = node
-    last.module = module
-    last.thread = thread
-    return last.st
+  function nodeState (name: string): NodeState {
+    if (lastNode !== null && lastNode.name === name) return lastNode
+    let ns = nodeStates.get(name)
+    if (ns === undefined) {
+      if (nodeStates.size >= opts.maxTrackedNodes) {
+        const first = nodeStates.keys().next()
+        if (first.done !== true) {
+          if ((nodeStates.get(first.value) as NodeState).streams.size > 0) counters.dedupeEvictions++
+          nodeStates.delete(first.value)
+        }
+      }
+      ns = { name, streams: new Map(), lastModule: '', lastThread: '', lastStream: null }
+      nodeStates.set(name, ns)
+      ctx.nodes.seen(name)
+    }
+    lastNode = ns
+    return ns
   }
 
-  function lookupStream (node: string, module: string, thread: string): DedupeStream {
-    let byModule = streams.get(node)
-    if (byModule === undefined) {
-      if (streams.size >= opts.maxTrackedNodes) {
-        const first = streams.keys().next()
-        if (first.done !== true) { streams.delete(first.value); counters.dedupeEvictions++ }
-      }
-      byModule = new Map()
-      streams.set(node, byModule)
-    }
-    let byThread = byModule.get(module)
-    if (byThread === undefined) { byThread = new Map(); byModule.set(module, byThread) }
+  /** The dedupe stream of (node, module, thread); consecutive lines of a node mostly come from one. */
+  function stream (ns: NodeState, module: string, thread: string): DedupeStream {
+    if (ns.lastStream !== null && ns.lastModule === module && ns.lastThread === thread) return ns.lastStream
+    let byThread = ns.streams.get(module)
+    if (byThread === undefined) { byThread = new Map(); ns.streams.set(module, byThread) }
     let st = byThread.get(thread)
     if (st === undefined) {
       st = { last: -1, lastT: -Infinity, seqs: new Array<number>(DEDUPE_RING).fill(-1), times: new Array<number>(DEDUPE_RING).fill(0), pos: 0 }
       byThread.set(thread, st)
     }
+    ns.lastModule = module
+    ns.lastThread = thread
+    ns.lastStream = st
     return st
   }
 
-  function isDuplicate (e: OvsEvent, node: string, t: number): boolean {
+  function isDuplicate (e: OvsEvent, ns: NodeState, t: number): boolean {
+    const node = ns.name
     if (e.seq !== null) {
-      const st = stream(node, e.module, e.thread ?? '')
+      const st = stream(ns, e.module, e.thread ?? '')
       const seq = e.seq
       if (seq <= st.last) {
         for (let i = 0; i < DEDUPE_RING; i++) if (st.seqs[i] === seq && st.times[i] === t) return true
@@ -158,8 +181,11 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
     lc.sweep(ctx.watermark, out)
   }
 
+  // Rules append to this scratch list; `push` hands out a copy only when something was emitted.
+  const scratch: Signal[] = []
+
   function push (r: ParseResult): Signal[] {
-    if (r.kind === 'unparsed') { counters.unparsed++; return [] }
+    if (r.kind === 'unparsed') { counters.unparsed++; return NONE }
     counters.events++
     const e = r
     switch (e.kind) {
@@ -168,19 +194,19 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
       case 'bfd-state-change':
         break
       case 'vlog-dropped': case 'vlog':
-        if (e.module !== 'bfd') return []
+        if (e.module !== 'bfd') return NONE
         break
       default:
-        return []
+        return NONE
     }
     const t = e.timeMs ?? e.source.wrapperTimeMs ?? (ctx.watermark === -Infinity ? null : ctx.watermark)
-    if (t === null) { counters.untimed++; return [] }
-    if (t < ctx.watermark - opts.allowedLatenessMs) { counters.late++; return [] }
-    const node = e.source.node ?? UNKNOWN_NODE
-    if (isDuplicate(e, node, t)) { counters.duplicates++; return [] }
+    if (t === null) { counters.untimed++; return NONE }
+    if (t < ctx.watermark - opts.allowedLatenessMs) { counters.late++; return NONE }
+    const ns = nodeState(e.source.node ?? UNKNOWN_NODE)
+    const node = ns.name
+    if (isDuplicate(e, ns, t)) { counters.duplicates++; return NONE }
     if (t > ctx.watermark) ctx.watermark = t
-    if (node !== lastNode) { ctx.nodes.seen(node); lastNode = node }
-    const out: Signal[] = []
+    const out = scratch
     counters.used++
     switch (e.kind) {
       case 'lport-claim': case 'lport-chassis-change': claims.onClaim(e, t, node, out); break
@@ -194,7 +220,10 @@ export function createDetector (options: Partial<DetectorOptions> = {}): Detecto
       case 'vlog': bfd.onVisible(t, node); break
     }
     housekeeping(out)
-    return out
+    if (out.length === 0) return NONE
+    const emitted = out.slice()
+    out.length = 0
+    return emitted
   }
 
   function stats (): DetectorStats {

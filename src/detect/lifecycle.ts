@@ -38,6 +38,8 @@ export interface Lifecycle {
   fire: (key: string, kind: SignalKind, startMs: number, lastMs: number, render: Render, onResolve: (() => void) | undefined, out: Signal[]) => boolean
   /** New evidence at `lastMs`; emits an `update` when `updateIntervalMs` passed since the last emission. */
   touch: (key: string, lastMs: number, nowMs: number, out: Signal[]) => void
+  /** `touch` for a record the rule holds (from `open`), without the lookup by key; the record must still be open. */
+  touchRecord: (rec: OpenRecord, lastMs: number, nowMs: number, out: Signal[]) => void
   /** Resolves everything quiet for `quietMs` at `nowMs`. */
   sweep: (nowMs: number, out: Signal[]) => void
   /** Resolves everything still open (`resolvedBy: 'shutdown'`). */
@@ -63,6 +65,14 @@ export function createLifecycle (opts: { quietMs: number, updateIntervalMs: numb
     counters.byStatus[status]++
   }
 
+  function touchRecord (rec: OpenRecord, lastMs: number, nowMs: number, out: Signal[]): void {
+    if (lastMs > rec.lastMs) rec.lastMs = lastMs
+    if (nowMs - rec.lastEmitMs >= opts.updateIntervalMs) {
+      rec.lastEmitMs = nowMs
+      emit(rec, 'update', out)
+    }
+  }
+
   function resolve (rec: OpenRecord, by: 'quiet' | 'shutdown', out: Signal[]): void {
     open.delete(rec.key)
     emit(rec, 'resolved', out, by)
@@ -83,13 +93,9 @@ export function createLifecycle (opts: { quietMs: number, updateIntervalMs: numb
     },
     touch (key, lastMs, nowMs, out) {
       const rec = open.get(key)
-      if (rec === undefined) return
-      if (lastMs > rec.lastMs) rec.lastMs = lastMs
-      if (nowMs - rec.lastEmitMs >= opts.updateIntervalMs) {
-        rec.lastEmitMs = nowMs
-        emit(rec, 'update', out)
-      }
+      if (rec !== undefined) touchRecord(rec, lastMs, nowMs, out)
     },
+    touchRecord,
     sweep (nowMs, out) {
       for (const rec of [...open.values()]) {
         if (nowMs - rec.lastMs >= opts.quietMs) resolve(rec, 'quiet', out)
