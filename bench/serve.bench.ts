@@ -157,7 +157,12 @@ async function runSender (): Promise<void> {
 async function runServe (): Promise<void> {
   const log = process.env['BENCH_DEBUG'] === undefined ? silentLogger : createLogger(process.stderr, { level: 'debug' })
   // the child gets the loader (tsx) and --expose-gc, not a profiler flag meant for serve
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--heap-prof') && !a.startsWith('--prof'))
+  const execArgv: string[] = []
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const a = process.execArgv[i] ?? ''
+    if (!/^--(cpu-prof|heap-prof|prof)/.test(a)) { execArgv.push(a); continue }
+    if (/^--(cpu|heap)-prof-(dir|name|interval)$/.test(a)) i++ // its value follows
+  }
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--sender', '--records', String(RECORDS)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const inbox: FromChild[] = []
   let wake: (() => void) | null = null

@@ -1,7 +1,7 @@
 // ForwardOutput (FluentClient underneath) against ForwardServer on loopback: acks, a peer that is
 // down at start or goes away, the drop-oldest bound, retries after a lost ack, shared_key and TLS.
 import t from 'tap'
-import { createServer } from 'node:net'
+import { createServer, Socket } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ForwardOutput } from '../src/adapters/forward/output.js'
@@ -45,6 +45,31 @@ t.test('records are acked, in order, with the configured tag and time', async (t
   t.strictSame(o.counters, { queued: 10, sent: 10, acked: 10, retries: 0, dropped: 0, failed: 0 })
   t.equal(s.server.counters.acks, 10)
   t.equal(await o.close(1000), 0)
+  await s.server.close()
+})
+
+t.test('one flush is one socket write: the records of a tick go out together', async (t) => {
+  const s = await collectingServer()
+  const o = output({ port: s.port })
+  o.send(rec(0), 1000)
+  t.equal(await o.flush(5000), true, 'connected')
+  const proto = Socket.prototype as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void }
+  const { _write: write, _writev: writev } = proto
+  const calls: string[] = []
+  // the client's socket only (the server in this process writes the acks)
+  proto._write = function (this: Socket, ...a: unknown[]) { if (this.remotePort === s.port) calls.push('write'); write.apply(this, a) }
+  proto._writev = function (this: Socket, ...a: unknown[]) { if (this.remotePort === s.port) calls.push(`writev ${(a[0] as unknown[]).length}`); writev.apply(this, a) }
+  try {
+    for (let i = 1; i <= 10; i++) o.send(rec(i), 1000 + i)
+    t.equal(await o.flush(5000), true)
+  } finally {
+    proto._write = write
+    proto._writev = writev
+  }
+  t.strictSame(seqs(s.batches), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  t.strictSame(calls, ['writev 10'], 'ten records, one writev')
+  t.equal(s.server.counters.acks, 11, 'still one ack per record')
+  await o.close(1000)
   await s.server.close()
 })
 
