@@ -1,7 +1,10 @@
 // createRecordParser: the per-record path of serve gives exactly what parseRecord gives, for good
-// records, failing records (whose text is now built only on failure) and odd values.
+// records, failing records (whose text is now built only on failure) and odd values; its shortcut for
+// the common Fluent Bit record gives exactly what the general path (createReferenceRecordParser) gives,
+// key order included, on generated records around the shortcut's edges.
 import t from 'tap'
-import { createRecordParser, parseRecord, type UnwrapOptions } from '../src/parse/unwrap.js'
+import fc from 'fast-check'
+import { createRecordParser, createReferenceRecordParser, parseRecord, type UnwrapOptions } from '../src/parse/unwrap.js'
 import { StormError } from '../src/errors.js'
 import { labLogs, labRuns, labScenarios } from './helpers/fixtures.js'
 
@@ -21,7 +24,11 @@ const odd: unknown[] = [
 t.test('same results as parseRecord on odd and failing records', async (t) => {
   for (const opts of [{}, { messageKey: 'message' }, { nodeKey: 'kubernetes.pod_name', maxUnparsedTextBytes: 16 }, { wrapper: 'json' }] as UnwrapOptions[]) {
     const parse = createRecordParser(opts)
-    for (const rec of odd) t.strictSame(parse(rec), parseRecord(rec, opts), `${JSON.stringify(opts)} ${String(typeof rec)}`)
+    const reference = createReferenceRecordParser(opts)
+    for (const rec of odd) {
+      t.strictSame(parse(rec), parseRecord(rec, opts), `${JSON.stringify(opts)} ${String(typeof rec)}`)
+      t.strictSame(reference(rec), parseRecord(rec, opts), `reference: ${JSON.stringify(opts)} ${String(typeof rec)}`)
+    }
   }
 })
 
@@ -51,6 +58,83 @@ t.test('same results as parseRecord over a lab run, as Fluent Bit records', asyn
     }
   }
   t.ok(n > 1000, `compared ${n} records`)
+})
+
+// the same value, and the same key order all the way down (what a serializer would write)
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+t.test('the Fluent Bit record shortcut: same results as the general path, key order included', async (t) => {
+  const claim = '2024-09-05T16:38:54.711Z|00042|binding|INFO|Claiming lport abc for this chassis.'
+  const text = fc.constantFrom(
+    claim, `${claim}\n`, `${claim}\r\n`, `${claim}\r`, `\uFEFF${claim}`, '', '\n', '  Forwarding: true', '\tDetect Multiplier: 3',
+    'ovs|00042|binding|INFO|Releasing lport x from this chassis.', `2024-09-05T16:38:54.711Z stdout F ${claim}`,
+    `2024-09-05T16:38:54.711Z stdout P ${claim}`, `Sep  5 16:38:54 gw1 ovn-controller[12]: ovs|00042|vlog|INFO|hi`,
+    `<30>1 2024-09-05T16:38:54.711Z gw1 ovn-controller 12 binding - Claiming lport y`, `{"log":"${claim}"}`, '[1, 2]', '[not json',
+    `Plain words | with bars`, '12 34', '2024-09-05 something', `${claim}\n  Forwarding: true\n`, 'héllo wörld \uFFFD'
+  )
+  const name = fc.constantFrom('gw1', 'hv2', '', 'ovn-central-0')
+  const odd = fc.constantFrom<unknown>(undefined, null, 7, '', new Uint8Array([0x67, 0x77, 0x32]), ['x'], { nested: 1 })
+  const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined })
+  const k8s = fc.record({
+    host: maybe(fc.oneof(name, odd)),
+    pod_name: maybe(fc.oneof(name, odd)),
+    namespace_name: maybe(fc.oneof(name, odd)),
+    pod_namespace: maybe(name),
+    pod_node_name: maybe(name),
+    container_name: maybe(fc.oneof(name, odd))
+  }, { requiredKeys: [] })
+  const record = fc.record({
+    log: fc.oneof({ weight: 6, arbitrary: text }, { weight: 1, arbitrary: odd }),
+    stream: maybe(fc.oneof(fc.constantFrom('stdout', 'stderr', ''), odd)),
+    kubernetes: fc.oneof({ weight: 6, arbitrary: k8s }, { weight: 1, arbitrary: odd }),
+    'kubernetes.host': maybe(name),
+    host: maybe(fc.oneof(name, fc.constant({ name: 'ecs-host' }))),
+    hostname: maybe(name),
+    time: maybe(fc.constantFrom<unknown>('2024-09-05T16:38:54.711Z', 'not a time', 1725554334.711, 1725554334711, -1, '')),
+    timestamp: maybe(fc.constantFrom<unknown>('2024-09-05T16:38:54Z', 17)),
+    '@timestamp': maybe(fc.constant('2024-09-05T16:38:54.7+02:00')),
+    file: maybe(fc.oneof(fc.constantFrom('/var/log/ovn/ovn-controller.log', ''), odd)),
+    file_path: maybe(fc.constant('/var/log/a.log')),
+    filename: maybe(fc.constant('b.log')),
+    message: maybe(text),
+    MESSAGE: maybe(text),
+    _HOSTNAME: maybe(name),
+    source_type: maybe(fc.constant('kubernetes_logs'))
+  }, { requiredKeys: ['log'] })
+  const options = fc.record({
+    source: maybe(fc.record({ node: maybe(name), file: maybe(fc.constant('from-path.log')), stream: maybe(fc.constant('stdout')) }, { requiredKeys: [] })),
+    nodeKey: maybe(fc.constantFrom('kubernetes.host', 'kubernetes.pod_node_name', 'host.name', 'hostname')),
+    messageKey: maybe(fc.constantFrom('log', 'message')),
+    maxWrapperDepth: maybe(fc.constantFrom(0, 1, 2, 3)),
+    wrapper: maybe(fc.constantFrom<UnwrapOptions['wrapper']>('auto', 'fluent-bit', 'json'))
+  }, { requiredKeys: [] })
+  let compared = 0
+  let mismatches = 0
+  fc.assert(fc.property(options, fc.array(record, { minLength: 1, maxLength: 8 }), (opts, recs) => {
+    // drop the keys the generator left undefined: a decoded record has no undefined values
+    const clean = recs.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)))
+    const o = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as UnwrapOptions
+    const parse = createRecordParser(o)
+    const reference = createReferenceRecordParser(o)
+    for (const rec of clean) {
+      const got = parse(rec)
+      const want = reference(rec)
+      compared++
+      if (!sameJson(got, want) && mismatches++ === 0) t.strictSame(got, want, JSON.stringify({ o, rec }))
+    }
+  }), { numRuns: 400, seed: 7 })
+  t.equal(mismatches, 0, 'no record differs')
+  t.ok(compared > 1000, `compared ${compared} records`)
+})
+
+t.test('the shortcut takes the common record: a Fluent Bit container log gives the expected event', async (t) => {
+  const r = createRecordParser({ source: { file: 'f.log' } })({
+    log: '2024-09-05T16:38:54.711Z|00042|binding|INFO|Claiming lport abc for this chassis.\n',
+    stream: 'stdout',
+    kubernetes: k8s('gw1')
+  })
+  t.equal(r.kind, 'lport-claim')
+  t.equal(JSON.stringify(r.source), JSON.stringify({ wrapper: 'fluent-bit', file: 'f.log', pod: 'ovs-ovn-gw1', namespace: 'kube-system', container: 'openvswitch', stream: 'stdout', node: 'gw1' }))
 })
 
 t.test('invalid limits are a setup error', async (t) => {

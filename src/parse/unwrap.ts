@@ -686,19 +686,103 @@ export function vlogFor (options: UnwrapOptions): VlogFn {
   return (text, source) => parseVlog(text, source, opts)
 }
 
+// ---- the common record on a shortcut -----------------------------------------------------------
+
+/**
+ * What `unwrapRecord` returns for the record Fluent Bit sends for a container log — a `log` string holding a
+ * bare vlog line (or a continuation line) beside a `kubernetes` map — built without the layer machinery
+ * (context, layer list, one Fields object per layer, a second detection round); null for every other record,
+ * which then takes the general path. Only called when `wrapper` is auto and `messageKey` is unset or `log`.
+ */
+function shortcutRecord (record: unknown, opts: UnwrapOptions, maxDepth: number): UnwrappedText | null {
+  if (typeof record !== 'object' || record === null || Array.isArray(record) || record instanceof Uint8Array) return null
+  const obj = record as Obj
+  const log = obj['log']
+  // what recordKind calls 'fluent-bit' (journald's MESSAGE and every other shape go the long way)
+  if (typeof log !== 'string' || !isObj(obj['kubernetes']) || !Object.hasOwn(obj, 'log') || Object.hasOwn(obj, 'MESSAGE')) return null
+  let msg = log
+  if (msg.endsWith('\n')) msg = msg.slice(0, -1)
+  if (msg.endsWith('\r')) msg = msg.slice(0, -1)
+  // the inner text is read at depth 1: bare when detection says so, or when no deeper layer is allowed
+  if (maxDepth > 1 && detectText(msg) !== 'bare') return null
+  if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1)
+  return { kind: 'text', text: msg, source: fluentBitSource(obj, obj['kubernetes'] as Obj, opts), partial: false, inner: 'fluent-bit' }
+}
+
+/** `buildSource` over `recordFields(obj, 'fluent-bit')`, same keys in the same order, with named stores. */
+function fluentBitSource (obj: Obj, k8s: Obj, opts: UnwrapOptions): Source {
+  const source: Source = { wrapper: 'fluent-bit' }
+  if (opts.source !== undefined) {
+    Object.assign(source, opts.source)
+    source.wrapper = 'fluent-bit'
+  }
+  const pod = str(k8s['pod_name'])
+  if (pod !== undefined && pod !== '') source.pod = pod
+  const namespace = str(k8s['namespace_name']) ?? str(k8s['pod_namespace'])
+  if (namespace !== undefined && namespace !== '') source.namespace = namespace
+  const container = str(k8s['container_name'])
+  if (container !== undefined && container !== '') source.container = container
+  const time = obj['time'] ?? obj['timestamp'] ?? obj['@timestamp']
+  if (time !== undefined) timeFields(source, time)
+  const stream = str(obj['stream'])
+  if (stream !== undefined && stream !== '') source.stream = stream
+  const file = str(obj['file']) ?? str(obj['file_path']) ?? str(obj['filename'])
+  if (file !== undefined && file !== '') source.file = file
+  // the first default node key, `kubernetes.host`, without the path walk (a flattened key still wins)
+  let node = opts.nodeKey === undefined && Object.hasOwn(obj, 'kubernetes') && Object.hasOwn(k8s, 'host') && !Object.hasOwn(obj, 'kubernetes.host')
+    ? str(k8s['host'])
+    : undefined
+  if (node === undefined || node === '') {
+    for (const key of opts.nodeKey === undefined ? DEFAULT_NODE_KEYS : [opts.nodeKey]) {
+      node = str(getPath(obj, key))
+      if (node !== undefined && node !== '') break
+    }
+  }
+  if (node !== undefined && node !== '') source.node = node
+  return source
+}
+
+/** `unwrapRecord`, with the shortcut for the common Fluent Bit record when the options allow it. */
+function recordUnwrapper (options: UnwrapOptions, shortcut: boolean): (record: unknown) => Unwrapped {
+  if (!shortcut || (options.wrapper !== undefined && options.wrapper !== 'auto') || (options.messageKey !== undefined && options.messageKey !== 'log')) {
+    return (record) => unwrapRecord(record, options)
+  }
+  const maxDepth = options.maxWrapperDepth ?? DEFAULT_MAX_WRAPPER_DEPTH
+  return (record) => {
+    let u: Unwrapped | null = null
+    try {
+      u = shortcutRecord(record, options, maxDepth)
+    } catch {
+      // getters / proxies: the general path reports them
+    }
+    return u ?? unwrapRecord(record, options)
+  }
+}
+
 /**
  * `parseRecord` with its options read once and a vlog body cache of its own: the per-record path of a
- * server, which parses millions of records with the same options. Throws `StormError` `E_CONFIG` here for
+ * server, which parses millions of records with the same options. The common Fluent Bit record takes a
+ * shortcut (same result, see `createReferenceRecordParser`). Throws `StormError` `E_CONFIG` here for
  * invalid limits; the returned function never throws.
  */
 export function createRecordParser (options: UnwrapOptions = {}): (record: unknown) => ParseResult {
+  return recordParser(options, true)
+}
+
+/** `createRecordParser` without the shortcut: the reference the shortcut is tested against. */
+export function createReferenceRecordParser (options: UnwrapOptions = {}): (record: unknown) => ParseResult {
+  return recordParser(options, false)
+}
+
+function recordParser (options: UnwrapOptions, shortcut: boolean): (record: unknown) => ParseResult {
   const vlog = createVlogParser({
     maxUnparsedTextBytes: options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
     maxLineChars: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   })
+  const unwrap = recordUnwrapper(options, shortcut)
   return (record) => {
     try {
-      return resultFromUnwrapped(unwrapRecord(record, options), vlog)
+      return resultFromUnwrapped(unwrap(record), vlog)
     } catch (err) {
       return makeUnparsed('not-vlog', '', { ...options.source, wrapper: 'json' }, options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
         `internal error: ${err instanceof Error ? err.message : String(err)}`, 0)
