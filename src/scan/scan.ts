@@ -1,11 +1,14 @@
 // claimstorm scan, the core: files → lines → events (per file, node attributed) → merged by event
 // time across nodes → detector → signals, plus the evidence the report plots. One pass, bounded
 // memory; a problem with one file is reported and the scan goes on with the rest.
+import { availableParallelism } from 'node:os'
 import { basename, dirname } from 'node:path'
 import type { Signal } from '../types.js'
 import { VERSION } from '../version.js'
+import { StormError } from '../errors.js'
 import { mergeBatchesByTime } from './merge-batches.js'
 import { chainEvents, type FileScanOptions, type Shared } from './file-events.js'
+import { startParsePool } from './parse-pool.js'
 import { createDetector } from '../detect/detector.js'
 import type { DetectorOptions } from '../detect/options.js'
 import { attributeNode, fileStem, type AttributeOptions } from './attribute-node.js'
@@ -42,6 +45,12 @@ export interface ScanOptions extends AttributeOptions, FileScanOptions {
   fs?: WalkFs
   /** Monotonic clock for the elapsed time. @default performance.now */
   nowMs?: () => number
+  /**
+   * Worker threads that read and parse the files while the main thread merges and detects (same report;
+   * the work is split across cores); 0 does everything in the main thread.
+   * @default with 3 or more CPUs (`os.availableParallelism()`) and an input of 16 MiB or more in more than one file, one less than the CPUs, at most 4; else 0
+   */
+  workers?: number
 }
 
 export interface ScanPlan {
@@ -89,20 +98,40 @@ export function rotationChains<T extends { path: string; node: string }> (files:
   return [...chains.values()].map((c) => c.sort((a, b) => rotationIndex(b.path) - rotationIndex(a.path)))
 }
 
+/** Inputs below this size are parsed in the main thread: a worker takes tens of ms to start. */
+const WORKERS_MIN_BYTES = 16 * 1024 * 1024
+
+function workerCount (requested: number | undefined, plan: ScanPlan): number {
+  if (requested !== undefined) {
+    if (!Number.isSafeInteger(requested) || requested < 0) throw new StormError('E_CONFIG', `workers must be a non-negative integer, got ${String(requested)}`)
+    return requested
+  }
+  // on two cores the main thread and one worker share them with the copying between them: measured no
+  // faster than the main thread alone (docs/scan.md#performance)
+  const cpus = availableParallelism()
+  if (cpus < 3 || plan.bytesTotal < WORKERS_MIN_BYTES || plan.files.length < 2) return 0
+  return Math.min(4, cpus - 1)
+}
+
 /** Runs a whole scan and returns the report model. Throws only for bad options (`StormError`). */
 export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<ScanReport> {
   const now = options.nowMs ?? (() => performance.now())
   const started = now()
   const p = plan ?? await planScan(options)
   const detector = createDetector(options.detector ?? {})
-  const issues = [...p.issues]
+  const workers = workerCount(options.workers, p)
+  // file issues come in as files are read, which with several inputs (and workers) is no fixed order:
+  // they are put in the order of the files once the scan is done
+  const fileIssues: InputIssue[] = []
   const shared: Shared = { bytesRead: 0, lines: 0, outsideWindow: 0 }
   const collector = createCollector(options.collect ?? {})
   const baseline = options.compareBaseline === true ? createBaselineEvaluator() : null
   const signals: Signal[] = []
   // rotated files of one log are read one after the other (oldest first) as one input: the merge
   // then holds one open file per log, not one per file
-  const inputs = rotationChains(p.files).map((chain) => chainEvents(chain, options, shared, issues))
+  const chains = rotationChains(p.files)
+  const pool = workers > 0 ? startParsePool(chains, workers, options, shared, fileIssues) : null
+  const inputs = pool?.inputs ?? chains.map((chain) => chainEvents(chain, options, shared, fileIssues))
   const folder = createAlertFolder()
   const maxKept = options.maxKeptSignals ?? 2000
   let droppedSignals = 0
@@ -117,12 +146,19 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
     options.onSignals?.(out)
   }
   let n = 0
-  await mergeBatchesByTime(inputs, (r) => {
-    collector.push(r)
-    baseline?.push(r)
-    onSignals(detector.push(r))
-    return (++n & 1023) === 0 && options.signal?.aborted === true
-  })
+  try {
+    await mergeBatchesByTime(inputs, (r) => {
+      collector.push(r)
+      baseline?.push(r)
+      onSignals(detector.push(r))
+      return (++n & 1023) === 0 && options.signal?.aborted === true
+    })
+  } finally {
+    await pool?.close()
+  }
+  const fileIndex = new Map(p.files.map((f, i) => [f.path, i]))
+  fileIssues.sort((a, b) => (fileIndex.get(a.path) ?? 0) - (fileIndex.get(b.path) ?? 0))
+  const issues = [...p.issues, ...fileIssues]
   onSignals(detector.flush())
   options.onProgress?.(shared.bytesRead, shared.lines)
 
