@@ -74,6 +74,8 @@ interface PortState {
   flap: Flap | null
   /** Acts of this port in the claim-load window (a counter on the port, so the load check needs no map). */
   loadActs: number
+  /** The last claim-load listing pass that listed this port. */
+  loadPass: number
 }
 
 export interface PortSummary {
@@ -145,7 +147,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (lastPort !== null && lastPort.lport === lport) return lastPort
     let p = ports.touch(lport)
     if (p === undefined) {
-      p = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0 }
+      p = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 }
       ports.add(lport, p)
     }
     lastPort = p
@@ -358,9 +360,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     for (const o of recentStorms) {
       if (o.startMs > s.lastMs || o.lastMs < s.startMs) continue
       overlapping++
-      for (const c of o.claimers) {
-        const i = nodes.indexOf(c)
-        if (i !== -1) claimedIn[i] = (claimedIn[i] as number) + 1
+      const claimers = o.claimers
+      for (let k = 0; k < claimers.length; k++) {
+        const c = claimers[k]
+        for (let i = 0; i < nodes.length; i++) if (nodes[i] === c) { claimedIn[i] = (claimedIn[i] as number) + 1; break }
       }
     }
     if (overlapping >= 2) {
@@ -491,7 +494,11 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   const loadActs: Act[] = []
   const loadPorts: PortState[] = []
   let loadHead = 0
+  // Seconds are counted from the first act's second: epoch seconds are past V8's small-integer range, and a
+  // Map keyed by them boxes and hashes a heap number on every claim.
   const loadSeconds = new Map<number, number>()
+  let loadBaseSec: number | null = null
+  let loadPass = 0
   let reclaimedPorts = 0
   let reclaimActs = 0
   let loadTotal = 0
@@ -502,7 +509,8 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     loadTotal++
     const c = ++p.loadActs
     if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
-    const sec = Math.floor(a.t / 1000)
+    loadBaseSec ??= Math.floor(a.t / 1000)
+    const sec = Math.floor(a.t / 1000) - loadBaseSec
     loadSeconds.set(sec, (loadSeconds.get(sec) ?? 0) + 1)
   }
 
@@ -515,7 +523,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       loadTotal--
       const c = --p.loadActs
       if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
-      const sec = Math.floor(a.t / 1000)
+      const sec = Math.floor(a.t / 1000) - (loadBaseSec as number)
       const n = (loadSeconds.get(sec) ?? 1) - 1
       if (n <= 0) loadSeconds.delete(sec)
       else loadSeconds.set(sec, n)
@@ -545,15 +553,17 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (load !== null && peak > load.peak) load.peak = peak
       return
     }
-    const reclaimed = new Set<string>()
-    const nodes = new Set<string>()
+    // Each port listed once: marked with this pass's stamp rather than hashed into a set, act after act.
+    const pass = ++loadPass
+    const reclaimed: string[] = []
+    const nodes = new SmallMap<true>()
     let first = now
     for (let i = loadHead; i < loadActs.length; i++) {
       const p = loadPorts[i] as PortState
       if (p.loadActs < 2) continue
       const a = loadActs[i] as Act
-      reclaimed.add(p.lport)
-      nodes.add(a.node)
+      if (p.loadPass !== pass) { p.loadPass = pass; reclaimed.push(p.lport) }
+      if (nodes.get(a.node) === undefined) nodes.set(a.node, true)
       if (a.t < first) first = a.t
     }
     const peak = Math.max(...loadSeconds.values())
@@ -562,11 +572,11 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       load.claimsPerSec = claimsPerSec
       load.peak = Math.max(load.peak, peak)
       load.ports = [...new Set([...load.ports, ...reclaimed])].sort().slice(0, MAX_LISTED)
-      load.nodes = [...new Set([...load.nodes, ...nodes])].sort().slice(0, MAX_LISTED)
+      load.nodes = [...new Set([...load.nodes, ...nodes.keys()])].sort().slice(0, MAX_LISTED)
       lc.touch(key, now, now, out)
       return
     }
-    const l: LoadState = { key, claimsPerSec, peak, ports: [...reclaimed].sort().slice(0, MAX_LISTED), nodes: [...nodes].sort().slice(0, MAX_LISTED) }
+    const l: LoadState = { key, claimsPerSec, peak, ports: reclaimed.sort().slice(0, MAX_LISTED), nodes: nodes.keys().sort().slice(0, MAX_LISTED) }
     if (lc.fire(key, 'claim-load', first, now, renderLoad(l), () => { load = null }, out)) load = l
   }
 

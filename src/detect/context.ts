@@ -2,6 +2,7 @@
 import type { ThrottleRegime } from '../types.js'
 import type { Lifecycle } from './lifecycle.js'
 import { Lru } from './lru.js'
+import { SmallMap } from './small-map.js'
 import type { ResolvedDetectorOptions } from './options.js'
 import { inferRegime, THROTTLE_INTERVAL_MS } from './throttle.js'
 
@@ -44,18 +45,29 @@ export function createNodeRegistry (maxNodes: number): NodeRegistry {
   const nodeToChassis = new Lru<string, string>(maxNodes)
   const nodes = new Lru<string, true>(maxNodes)
   const tunnelCache = new Map<string, string | null>()
-  const lastLearned = { node: '', chassis: '' }
+  // The few chassis of a storm come back on every claim: their node, and the pairs already learned, are kept in
+  // small lists (mostly identity checks) in front of the maps, dropped whenever a mapping changes.
+  let learned = new SmallMap<string>()
+  let recentNodeOf = new SmallMap<string>()
   return {
     learn (node, chassis) {
-      if (node === lastLearned.node && chassis === lastLearned.chassis) return
-      lastLearned.node = node
-      lastLearned.chassis = chassis
-      if (chassisToNode.peek(chassis) === node) return
-      chassisToNode.add(chassis, node)
-      nodeToChassis.add(node, chassis)
-      tunnelCache.clear()
+      if (learned.get(chassis) === node) return
+      if (chassisToNode.peek(chassis) !== node) {
+        chassisToNode.add(chassis, node)
+        nodeToChassis.add(node, chassis)
+        tunnelCache.clear()
+        learned = new SmallMap()
+        recentNodeOf = new SmallMap()
+      }
+      if (learned.size < 8) learned.set(chassis, node)
     },
-    nodeOf: (chassis) => chassisToNode.peek(chassis) ?? chassis,
+    nodeOf (chassis) {
+      const cached = recentNodeOf.get(chassis)
+      if (cached !== undefined) return cached
+      const node = chassisToNode.peek(chassis) ?? chassis
+      if (recentNodeOf.size < 8) recentNodeOf.set(chassis, node)
+      return node
+    },
     chassisOf: (node) => nodeToChassis.peek(node),
     remoteOfTunnel (iface) {
       const cached = tunnelCache.get(iface)
