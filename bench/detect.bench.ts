@@ -5,6 +5,9 @@
 //                     running the detector compiled to JS (as the package ships it): that process's peak RSS
 //                     (value, MB) against its RSS before loading the detector (baseline). The same run under
 //                     tsx is reported beside it (rssUnderTsxMB): tsx alone adds ~35 MB to a process.
+//                     With the default bound (maxTrackedPorts 10 000) almost all of the 1 M ports are evicted.
+//   detect-flood-rss-tracked  the same flood with maxTrackedPorts 1 000 000, so every port stays tracked:
+//                     the detector's real cost per tracked port.
 //   detect-flood      the same flood as vlog lines, parse and push timed chunk by chunk over the same lines
 //   detect-storm      100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`
 // Target: push ≥ 5 × parse (detection costs < 20 % of parsing), RSS < 150 MB with 1 M ports.
@@ -56,7 +59,7 @@ const { createDetector } = await import(process.argv[2])
 const PORTS = Number(process.argv[3])
 const T0 = ${T0}
 const source = { wrapper: 'bare', node: 'gw1' }
-const d = createDetector()
+const d = createDetector(process.argv[4] === undefined ? {} : { maxTrackedPorts: Number(process.argv[4]) })
 let signals = 0
 const t0 = process.hrtime.bigint()
 for (let i = 0; i < PORTS; i++) {
@@ -88,8 +91,8 @@ function compileDetector (dir: string): string {
   return join(dir, 'src/detect/detector.js')
 }
 
-function runFloodRss (runner: string, nodeArgs: string[], detector: string): Record<string, number> {
-  const child = spawnSync(process.execPath, [...nodeArgs, runner, detector, String(PORTS)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+function runFloodRss (runner: string, nodeArgs: string[], detector: string, maxTrackedPorts?: number): Record<string, number> {
+  const child = spawnSync(process.execPath, [...nodeArgs, runner, detector, String(PORTS), ...(maxTrackedPorts === undefined ? [] : [String(maxTrackedPorts)])], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
   if (child.status !== 0) throw new Error(`flood-rss child failed (${child.status ?? child.signal})`)
   return JSON.parse(child.stdout) as Record<string, number>
 }
@@ -100,7 +103,9 @@ function floodRss (): void {
   try {
     const runner = join(dir, 'flood-rss.mjs')
     writeFileSync(runner, FLOOD_RSS_RUNNER)
-    const plain = runFloodRss(runner, ['--expose-gc'], compileDetector(dir))
+    const compiled = compileDetector(dir)
+    const plain = runFloodRss(runner, ['--expose-gc'], compiled)
+    const tracked = runFloodRss(runner, ['--expose-gc'], compiled, PORTS)
     const underTsx = runFloodRss(runner, ['--expose-gc', '--import', 'tsx'], join(ROOT, 'src/detect/detector.ts'))
     const rss = plain['rssMB'] as number
     const base = plain['rssAtStartMB'] as number
@@ -109,6 +114,15 @@ function floodRss (): void {
       events: PORTS, trackedPorts: plain['trackedPorts'], evictedPorts: plain['evictedPorts'], signals: plain['signals'],
       pushEventsPerSec: plain['pushEventsPerSec'], heapAfterGcMB: plain['heapAfterGcMB'],
       rssUnderTsxMB: underTsx['rssMB'], rssAtStartUnderTsxMB: underTsx['rssAtStartMB'],
+      baselineIs: 'peak RSS of the same plain node process before it loaded the detector'
+    })
+    const trss = tracked['rssMB'] as number
+    const tbase = tracked['rssAtStartMB'] as number
+    figures.push({
+      bench: 'detect-flood-rss-tracked', value: trss, unit: 'MB', baseline: tbase, ratio: Math.round(trss / tbase * 1000) / 1000, rssMB: trss,
+      events: PORTS, maxTrackedPorts: PORTS, trackedPorts: tracked['trackedPorts'], evictedPorts: tracked['evictedPorts'],
+      pushEventsPerSec: tracked['pushEventsPerSec'], heapAfterGcMB: tracked['heapAfterGcMB'],
+      bytesPerTrackedPort: Math.round(((tracked['heapAfterGcMB'] as number) * 1048576) / Math.max(1, tracked['trackedPorts'] as number)),
       baselineIs: 'peak RSS of the same plain node process before it loaded the detector'
     })
   } finally {
