@@ -2,11 +2,14 @@
 // CLAIMSTORM_SCAN_BENCH_MB for a quick run), against a `cat`-style raw read and a line split of the
 // same files in the same run. Each measurement runs in its own child process, so peak RSS is its own;
 // the scan is also run on the first half of the files to show that RSS stays flat in input size.
+// The scan runs in the main thread alone (`workers: 0`), and again with parse workers
+// (CLAIMSTORM_SCAN_BENCH_WORKERS, default one less than the CPUs, at least 1): their figures are
+// wall-clock (labelled so), since what workers buy is wall time, paid for in CPU time.
 //
 //   node --expose-gc --import tsx bench/scan.bench.ts
 import { spawnSync } from 'node:child_process'
 import { createReadStream, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateCorpus } from './lib/corpus.js'
@@ -57,7 +60,8 @@ async function child (mode: string, paths: string[]): Promise<ChildResult> {
       gc()
       live = Math.max(live, process.memoryUsage().heapUsed)
     }
-    const r = await runScan({ paths, onProgress: () => { if (++ticks % 256 === 0) sample() } })
+    const workers = mode === 'scan-workers' ? Number(process.env['CLAIMSTORM_SCAN_BENCH_WORKERS'] ?? Math.max(1, Math.min(4, availableParallelism() - 1))) : 0
+    const r = await runScan({ paths, workers, onProgress: () => { if (++ticks % 256 === 0) sample() } })
     sample()
     liveHeapMB = Math.round(live / 1e6)
     bytes = r.totals.bytes
@@ -122,9 +126,16 @@ async function main (): Promise<void> {
     const parse = measure('parse', all)
     const scan = measure('scan', [dir])
     const half = measure('scan', firstHalf)
-    for (const [k, v] of Object.entries({ raw, split, parse, scan, half })) process.stderr.write(`${k} ${JSON.stringify(v)}\n`)
+    const load0 = loadavg()[0] ?? 0
+    const scanW = measure('scan-workers', [dir])
+    const rawW = measure('raw', all)
+    const load1 = Math.round(Math.max(load0, loadavg()[0] ?? 0) * 10) / 10
+    const workers = Number(process.env['CLAIMSTORM_SCAN_BENCH_WORKERS'] ?? Math.max(1, Math.min(4, availableParallelism() - 1)))
+    for (const [k, v] of Object.entries({ raw, split, parse, scan, half, scanW, rawW })) process.stderr.write(`${k} ${JSON.stringify(v)}\n`)
+    process.stderr.write(`load average (1 min) around the worker runs: ${load1} on ${availableParallelism()} CPUs\n`)
     const mbps = (r: ChildResult): number => r.bytes / 1e6 / (r.cpuMs / 1000)
     const lps = (r: ChildResult): number => r.lines / (r.cpuMs / 1000)
+    const wallMbps = (r: ChildResult): number => r.bytes / 1e6 / (r.elapsedMs / 1000)
     const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d
     // rates per CPU second of the measuring process (user + system), wall time is in the stderr lines
     const figures = [
@@ -135,7 +146,11 @@ async function main (): Promise<void> {
       // the parser alone (per file, no merge, no detection): the ceiling for the scan
       { bench: 'scan lines/s vs parse only', value: Math.round(lps(scan)), unit: 'lines/s', baseline: Math.round(lps(parse)), ratio: round(lps(scan) / lps(parse)), rssMB: scan.rssMB },
       { bench: 'scan peak RSS, full vs half input', value: scan.rssMB, unit: 'MB', baseline: half.rssMB, ratio: round(scan.rssMB / half.rssMB), rssMB: scan.rssMB, inputMB: round(totalBytes / 1e6, 0), halfInputMB: round(half.bytes / 1e6, 0) },
-      { bench: 'scan live heap after GC, full vs half input', value: scan.liveHeapMB ?? 0, unit: 'MB', baseline: half.liveHeapMB ?? 0, ratio: round((scan.liveHeapMB ?? 0) / Math.max(1, half.liveHeapMB ?? 0)), rssMB: scan.rssMB }
+      { bench: 'scan live heap after GC, full vs half input', value: scan.liveHeapMB ?? 0, unit: 'MB', baseline: half.liveHeapMB ?? 0, ratio: round((scan.liveHeapMB ?? 0) / Math.max(1, half.liveHeapMB ?? 0)), rssMB: scan.rssMB },
+      // wall-clock from here on: the machine is shared, so `load1` says how busy it was
+      { bench: `scan wall-clock MB/s, ${workers} parse worker(s) vs main thread only`, value: round(wallMbps(scanW), 1), unit: 'MB/s', baseline: round(wallMbps(scan), 1), ratio: round(wallMbps(scanW) / wallMbps(scan)), rssMB: scanW.rssMB, load1 },
+      { bench: `scan wall-clock MB/s, ${workers} parse worker(s) vs raw read`, value: round(wallMbps(scanW), 1), unit: 'MB/s', baseline: round(wallMbps(rawW), 1), ratio: round(wallMbps(scanW) / wallMbps(rawW)), rssMB: scanW.rssMB, load1 },
+      { bench: `scan MB/s per CPU second, ${workers} parse worker(s) vs main thread only`, value: round(mbps(scanW), 1), unit: 'MB/s', baseline: round(mbps(scan), 1), ratio: round(mbps(scanW) / mbps(scan)), rssMB: scanW.rssMB }
     ]
     for (const f of figures) process.stdout.write(JSON.stringify(f) + '\n')
   } finally {
