@@ -224,16 +224,9 @@ function isOptionFault (v: ForwardOption | ForwardFault): v is ForwardFault {
 
 /** The common case on the fast reader; null for anything it does not take or any fault, which the full decoder then reports. */
 function fastPackedEntries (payload: Uint8Array, limits: DecodeLimits): ForwardEntry[] | null {
-  const entries: ForwardEntry[] = []
-  let ok = true
   try {
-    const r = fast.each(payload, (e) => {
-      const entry = entries.length >= limits.maxEntriesPerFrame ? null : toEntry(e)
-      if (entry === null || isFault(entry)) { ok = false; return false }
-      entries.push(entry)
-      return true
-    })
-    return r === BAIL || !ok ? null : entries
+    const r = fast.entries(payload, limits.maxEntriesPerFrame)
+    return r === BAIL ? null : r
   } catch {
     return null
   }

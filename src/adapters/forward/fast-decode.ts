@@ -11,33 +11,71 @@ import { isUtf8 } from 'node:buffer'
 export const BAIL: unique symbol = Symbol('bail')
 
 const MAX_DEPTH = 32
+/** Shape slot of entry metadata maps (past every depth). */
+const METADATA_SLOT = MAX_DEPTH + 2
 const EMPTY = Buffer.alloc(0)
 // Buffer's own UTF-8 slicer, without toString's argument handling (a tenth of decode time); toString where absent
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice
 const MAX_CACHED_BYTES = 16
-const BUCKET_SIZE = 16
-
-/** Strings of one byte length seen lately. */
-interface Bucket { strs: string[]; next: number }
+/** Slots of the short-string cache (a power of two). */
+const CACHE_SLOTS = 1024
 
 /** What an ext type 0 (EventTime) becomes; the caller passes its own class so values stay `instanceof` it. */
 export type EventTimeFactory = (sec: number, nsec: number) => unknown
+
+/** One PackedForward entry as the fast reader hands it over (the shape `decode.ts` gives its ForwardEntry). */
+export interface FastEntry {
+  timeMs: number
+  record: Record<string, unknown>
+  metadata?: Record<string, unknown>
+}
 
 export interface FastReader {
   /** Decodes the one value in `bytes[start, end)`; BAIL when it is not entirely on the fast path. */
   value: (bytes: Uint8Array, start: number, end: number) => unknown
   /** Decodes concatenated values (a PackedForward payload) and passes each to `onValue`; false stops. BAIL as above. */
   each: (bytes: Uint8Array, onValue: (v: unknown) => boolean) => true | typeof BAIL
+  /**
+   * Decodes a PackedForward payload of `[time, record]` / `[[time, metadata], record]` entries (time an
+   * EventTime or a non-negative number, record and metadata maps) straight into entries, without the
+   * entry arrays and EventTime objects; BAIL for anything else or more than `maxEntries` (the caller
+   * then decodes and checks the same bytes the long way, which reports the fault).
+   */
+  entries: (bytes: Uint8Array, maxEntries: number) => FastEntry[] | typeof BAIL
 }
 
-export function createFastReader (eventTime: EventTimeFactory): FastReader {
-  // map keys repeat in every record: reuse the string instead of allocating (and internalizing) it again
-  const keyBuckets: Bucket[] = []
-  const valueBuckets: Bucket[] = []
-  for (let i = 0; i <= MAX_CACHED_BYTES; i++) {
-    keyBuckets.push({ strs: [], next: 0 })
-    valueBuckets.push({ strs: [], next: 0 })
+/** Builds an object with known keys from its values in one literal: a keyed store per key cost five times more. */
+type ShapeFactory = (values: unknown[]) => Record<string, unknown>
+
+/** Maps of at most this many keys get a compiled factory once their key list was seen twice in a row. */
+const MAX_SHAPE_KEYS = 12
+const MAX_SHAPES = 64
+
+/**
+ * A factory for one key list, compiled to `values => ({"k0": values[0], …})`. The keys are written as JSON
+ * string literals (JSON.stringify), so no key can break out of its literal, and `__proto__` never gets here
+ * (the reader bails on it). null where code generation is off (--disallow-code-generation-from-strings).
+ */
+function compileShape (keys: readonly string[]): ShapeFactory | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval, no-new-func
+    return new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`) as ShapeFactory
+  } catch {
+    return null
   }
+}
+
+/** The key list last seen at one nesting depth; its factory is compiled when the next map there has the same keys. */
+interface Shape { keys: string[]; make: ShapeFactory | null; compiled: boolean }
+
+export function createFastReader (eventTime: EventTimeFactory): FastReader {
+  // Map keys repeat in every record, and so do short values (stream, host, pod, namespace, container names):
+  // reuse the string instead of allocating it again. Direct-mapped by a hash of the bytes, so a lookup
+  // compares one candidate (a scan of same-length strings compared many: pod names differ in their last bytes),
+  // and a new string only evicts the one in its slot.
+  const cache: string[] = new Array<string>(CACHE_SLOTS).fill('')
+  const cacheLen = new Uint8Array(CACHE_SLOTS)
+  const cacheBytes = Buffer.alloc(CACHE_SLOTS * MAX_CACHED_BYTES)
 
   let buf: Buffer = Buffer.alloc(0)
   // what the caller passed: a bin value is a view of the same class (a Buffer stays a Buffer), as @msgpack/msgpack returns
@@ -56,20 +94,24 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     return s
   }
 
-  /** A short str from `buckets` when the same bytes were seen before; only ASCII is cached (its chars are its bytes). */
-  function cached (buckets: Bucket[], start: number, len: number): string | typeof BAIL {
-    const bucket = buckets[len] as Bucket
-    const strs = bucket.strs
-    outer: for (let k = 0; k < strs.length; k++) {
-      const s = strs[k] as string
-      for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[start + i]) continue outer
-      return s
+  /** A short str from the cache when the same bytes were seen before; only ASCII is cached (its chars are its bytes). */
+  function cached (start: number, len: number): string | typeof BAIL {
+    if (len === 0) return ''
+    // the slot from the length and four bytes (names of one kind differ at the start or the end), checked in full
+    const last = start + len - 1
+    const slot = (len * 0x9e3 + (buf[start] as number) * 0x3b + (buf[last] as number) * 0x2c1 + (buf[last - 1 < start ? start : last - 1] as number) * 0x1f +
+      (buf[start + (len >> 1)] as number) * 0x65) & (CACHE_SLOTS - 1)
+    const at = slot * MAX_CACHED_BYTES
+    if (cacheLen[slot] === len) {
+      let i = 0
+      while (i < len && cacheBytes[at + i] === buf[start + i]) i++
+      if (i === len) return cache[slot] as string
     }
     const s = text(start, len)
     if (s !== BAIL && s.length === len) {
-      // round robin: a length whose strings keep changing does not pin the first ones seen
-      if (strs.length < BUCKET_SIZE) strs.push(s)
-      else strs[bucket.next++ % BUCKET_SIZE] = s
+      cache[slot] = s
+      cacheLen[slot] = len
+      buf.copy(cacheBytes, at, start, start + len)
     }
     return s
   }
@@ -78,7 +120,7 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     if (pos + len > end) return BAIL
     const start = pos
     pos += len
-    return len > MAX_CACHED_BYTES ? text(start, len) : cached(keyBuckets, start, len)
+    return len > MAX_CACHED_BYTES ? text(start, len) : cached(start, len)
   }
 
   function strLen (b: number): number {
@@ -89,7 +131,66 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     return -1
   }
 
-  function map (n: number, depth: number): unknown {
+  // Records of one stream share their key lists: the last list seen at each depth, and factories by list
+  const lastShape: Array<Shape | undefined> = []
+  const factories = new Map<string, ShapeFactory | null>()
+  // scratch for the keys and values of the map being read, one pair of arrays per depth
+  const keyScratch: string[][] = []
+  const valueScratch: unknown[][] = []
+
+  /** A map; `slot` tells apart maps at the same depth that differ in kind (entry metadata, record). */
+  function map (n: number, depth: number, slot: number = depth): unknown {
+    if (n > MAX_SHAPE_KEYS) return plainMap(n, depth)
+    const keys = keyScratch[slot] ?? (keyScratch[slot] = [])
+    const values = valueScratch[slot] ?? (valueScratch[slot] = [])
+    const last = lastShape[slot]
+    let same = last !== undefined && last.keys.length === n
+    for (let i = 0; i < n; i++) {
+      if (pos >= end) return BAIL
+      const len = strLen(buf[pos] as number)
+      if (len < 0) return BAIL
+      const k = key(len)
+      if (k === BAIL || k === '__proto__') return BAIL
+      const v = read(depth)
+      if (v === BAIL) return BAIL
+      keys[i] = k
+      values[i] = v
+      if (same && (last as Shape).keys[i] !== k) same = false
+    }
+    let make: ShapeFactory | null = null
+    if (same) {
+      const shape = last as Shape
+      if (!shape.compiled) {
+        shape.compiled = true
+        shape.make = factoryFor(shape.keys)
+      }
+      make = shape.make
+    } else {
+      lastShape[slot] = { keys: keys.slice(0, n), make: null, compiled: false }
+    }
+    let obj: Record<string, unknown>
+    if (make !== null) {
+      obj = make(values)
+    } else {
+      obj = {}
+      for (let i = 0; i < n; i++) obj[keys[i] as string] = values[i]
+    }
+    for (let i = 0; i < n; i++) values[i] = undefined // do not keep the last record alive (a loop: fill() is far slower)
+    return obj
+  }
+
+  function factoryFor (keys: string[]): ShapeFactory | null {
+    const id = JSON.stringify(keys)
+    let make = factories.get(id)
+    if (make === undefined) {
+      if (factories.size >= MAX_SHAPES) factories.clear()
+      make = compileShape(keys)
+      factories.set(id, make)
+    }
+    return make
+  }
+
+  function plainMap (n: number, depth: number): unknown {
     const obj: Record<string, unknown> = {}
     for (let i = 0; i < n; i++) {
       if (pos >= end) return BAIL
@@ -120,7 +221,7 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     const start = pos
     pos += len
     // short values repeat too (stream, namespace, host, container names)
-    return len > MAX_CACHED_BYTES ? text(start, len) : cached(valueBuckets, start, len)
+    return len > MAX_CACHED_BYTES ? text(start, len) : cached(start, len)
   }
 
   function bin (len: number): unknown {
@@ -171,6 +272,66 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     }
   }
 
+  /** Time of an entry (EventTime or a non-negative number) in ms at `pos`, or -1 to bail. */
+  function entryTime (): number {
+    const b = buf[pos] as number
+    if (b === 0xd7) {
+      if (end - pos < 10 || buf[pos + 1] !== 0) return -1
+      const sec = buf.readUInt32BE(pos + 2)
+      const nsec = buf.readUInt32BE(pos + 6)
+      if (nsec >= 1e9) return -1 // bad_time: the long way reports it
+      pos += 10
+      return sec * 1000 + nsec / 1e6
+    }
+    if (b === 0xc1 || (b >= 0x80 && b <= 0xbf) || (b >= 0xc4 && b <= 0xc9) || (b >= 0xd4 && b <= 0xdf) || b >= 0xe0) return -1
+    const t = read(1)
+    return typeof t === 'number' && Number.isFinite(t) && t >= 0 ? t * 1000 : -1
+  }
+
+  /** The map at `pos` (BAIL for any other value). */
+  function mapAt (depth: number, slot: number): unknown {
+    const b = buf[pos] as number
+    const room = end - pos
+    if (b >= 0x80 && b <= 0x8f) { pos++; return map(b & 0x0f, depth, slot) }
+    if (b === 0xde) { if (room < 3) return BAIL; pos += 3; return map(buf.readUInt16BE(pos - 2), depth, slot) }
+    if (b === 0xdf) { if (room < 5) return BAIL; pos += 5; return map(buf.readUInt32BE(pos - 4), depth, slot) }
+    return BAIL
+  }
+
+  function isMapHeader (b: number): boolean {
+    return (b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf
+  }
+
+  function entries (maxEntries: number): FastEntry[] | typeof BAIL {
+    const out: FastEntry[] = []
+    while (pos < end) {
+      if (out.length >= maxEntries || buf[pos] !== 0x92) return BAIL
+      pos++
+      if (pos >= end) return BAIL
+      let metadata: Record<string, unknown> | undefined
+      let timeMs: number
+      if (buf[pos] === 0x92) {
+        // Fluent Bit's [[time, metadata], record]
+        pos++
+        if (pos >= end) return BAIL
+        timeMs = entryTime()
+        if (timeMs < 0 || pos >= end) return BAIL
+        // a slot of its own, so metadata and the kubernetes map (both at depth 2) do not evict each other's shape
+        const m = mapAt(2, METADATA_SLOT)
+        if (m === BAIL) return BAIL
+        metadata = m as Record<string, unknown>
+      } else {
+        timeMs = entryTime()
+        if (timeMs < 0) return BAIL
+      }
+      if (pos >= end || !isMapHeader(buf[pos] as number)) return BAIL
+      const record = read(0)
+      if (record === BAIL) return BAIL
+      out.push(metadata === undefined ? { timeMs, record: record as Record<string, unknown> } : { timeMs, record: record as Record<string, unknown>, metadata })
+    }
+    return out
+  }
+
   function setBuffer (bytes: Uint8Array, start: number, stop: number): void {
     orig = bytes
     buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -186,6 +347,14 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
         return v === BAIL || pos !== end ? BAIL : v
       } finally {
         setBuffer(EMPTY, 0, 0) // do not keep the frame alive
+      }
+    },
+    entries (bytes, maxEntries) {
+      setBuffer(bytes, 0, bytes.length)
+      try {
+        return entries(maxEntries)
+      } finally {
+        setBuffer(EMPTY, 0, 0)
       }
     },
     each (bytes, onValue) {
