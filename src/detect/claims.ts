@@ -50,6 +50,8 @@ interface Storm {
   parts: SmallMap<PartStats>
   /** Nodes with at least one claim in this storm, in order of their first (read by other storms' suspects). */
   claimers: string[]
+  /** Which recent storms overlap this one, carried from one update to the next. */
+  overlap: OverlapMemo | null
   ownerBefore: string | null
   /** Current second (event time) and its act count, for the peak rate. */
   sec: number
@@ -57,6 +59,23 @@ interface Storm {
   peak: number
   minReclaimMs: number | null
   lastMs: number
+}
+
+/**
+ * The storms overlapping one storm, per node of it the number it claims in. Two storms that overlap keep
+ * overlapping (a storm's start is fixed and its last act only moves forward), so an update examines only the
+ * storms that did not overlap yet and those opened since, until a storm leaves the recent list or gains a claimer.
+ */
+interface OverlapMemo {
+  version: number
+  /** Entries of `recentStorms` examined. */
+  seen: number
+  /** Nodes of the storm when counted (its node list only grows). */
+  nodes: number
+  overlapping: number
+  claimedIn: number[]
+  /** Examined, not overlapping yet. */
+  pending: Storm[]
 }
 
 interface Flap { key: string, node: string, claims: number, releases: number, startMs: number, lastMs: number }
@@ -128,16 +147,36 @@ function insertSorted<T extends { t: number }> (arr: T[], item: T): void {
   else arr.splice(i, 0, item)
 }
 
+/**
+ * Sorts in place by insertion: the lists of one storm (participants, hand-off pairs, suspects) have a few
+ * entries and are sorted on every update, where the built-in sort's setup costs more than the sorting.
+ */
+function sortSmall<T> (arr: T[], order: (a: T, b: T) => number): T[] {
+  if (arr.length > 16) return arr.sort(order)
+  for (let i = 1; i < arr.length; i++) {
+    const x = arr[i] as T
+    let j = i - 1
+    while (j >= 0 && order(arr[j] as T, x) > 0) { arr[j + 1] = arr[j] as T; j-- }
+    arr[j + 1] = x
+  }
+  return arr
+}
+
 /** Code-unit order: deterministic and far cheaper than `localeCompare` (ICU collation) on every update. */
 function cmp (a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }
 
 function round2 (x: number): number { return Math.round(x * 100) / 100 }
 
-export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule): ClaimRules {
+/** @internal For tests: `overlapMemo: false` recounts overlapping storms from scratch on every update. */
+export interface ClaimRulesTuning { overlapMemo: boolean }
+
+export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule, tuning: ClaimRulesTuning = { overlapMemo: true }): ClaimRules {
   const { opts, lc } = ctx
   const retentionMs = Math.max(opts.stormWindowMs, opts.flapWindowMs, opts.loadWindowMs)
   const ports = new Lru<string, PortState>(opts.maxTrackedPorts, (_k, p) => { if (p === lastPort) lastPort = null })
   const recentStorms: Storm[] = []
+  /** Bumped when a storm leaves `recentStorms` or a storm gains a claimer: every OverlapMemo is then stale. */
+  let stormsVersion = 0
   let load: LoadState | null = null
 
   let lastPort: PortState | null = null
@@ -182,7 +221,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   function countAct (s: Storm, a: Act): void {
     s.acts++
-    if (part(s, a.node).claims++ === 0) s.claimers.push(a.node)
+    if (part(s, a.node).claims++ === 0) { s.claimers.push(a.node); stormsVersion++ }
     if (a.handoff && a.prev !== null) {
       s.handoffs++
       part(s, a.prev)
@@ -235,6 +274,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       pairList: [],
       parts: new SmallMap(),
       claimers: [],
+      overlap: null,
       ownerBefore: first.prev,
       sec: -Infinity,
       secCount: 0,
@@ -259,7 +299,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     p.storm = s
     // Storms that ended long before this one began cannot overlap anything any more.
     const horizon = s.startMs - 2 * (opts.quietMs + opts.stormWindowMs)
-    while (recentStorms.length > 0 && ((recentStorms[0] as Storm).lastMs < horizon || recentStorms.length >= MAX_RECENT_STORMS)) recentStorms.shift()
+    while (recentStorms.length > 0 && ((recentStorms[0] as Storm).lastMs < horizon || recentStorms.length >= MAX_RECENT_STORMS)) {
+      recentStorms.shift()
+      stormsVersion++
+    }
     recentStorms.push(s)
   }
 
@@ -275,14 +318,14 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     return (base) => {
       const seconds = Math.max((s.lastMs - s.startMs) / 1000, 1)
       const participants: Participant[] = []
-      for (const ps of s.parts.values().sort((a, b) => b.claims - a.claims || cmp(a.node, b.node))) {
+      for (const ps of sortSmall(s.parts.values(), (a, b) => b.claims - a.claims || cmp(a.node, b.node))) {
         const pt: Participant = { node: ps.node, claims: ps.claims, releases: ps.releases, claimsPerSec: round2(ps.claims / seconds) }
         const ch = ctx.nodes.chassisOf(ps.node)
         if (ch !== undefined) pt.chassis = ch
         participants.push(pt)
       }
       const handoffPairs: Record<string, number> = {}
-      for (const pair of s.pairList.slice().sort((a, b) => b.n - a.n || cmp(a.label, b.label))) handoffPairs[pair.label] = pair.n
+      for (const pair of sortSmall(s.pairList.slice(), (a, b) => b.n - a.n || cmp(a.label, b.label))) handoffPairs[pair.label] = pair.n
       const th = ctx.throttle()
       const { suspects, undetermined } = rankSuspects(p, s)
       return {
@@ -310,6 +353,37 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
    * time (2), for a gateway port the previous owner giving it up again and again (1) or for a VIF every chassis
    * other than its owner (1), and re-claiming at the throttle cadence (0.5). Only the order is meaningful.
    */
+  function overlapCounts (s: Storm, nodes: string[]): OverlapMemo {
+    let m = s.overlap
+    if (m === null || m.version !== stormsVersion || m.nodes !== nodes.length || !tuning.overlapMemo) {
+      m = { version: stormsVersion, seen: 0, nodes: nodes.length, overlapping: 0, claimedIn: new Array<number>(nodes.length).fill(0), pending: [] }
+      s.overlap = m
+    }
+    const count = (memo: OverlapMemo, o: Storm): void => {
+      memo.overlapping++
+      const claimers = o.claimers
+      for (let k = 0; k < claimers.length; k++) {
+        const c = claimers[k]
+        for (let i = 0; i < nodes.length; i++) if (nodes[i] === c) { memo.claimedIn[i] = (memo.claimedIn[i] as number) + 1; break }
+      }
+    }
+    const overlaps = (o: Storm): boolean => o.startMs <= s.lastMs && o.lastMs >= s.startMs
+    if (m.pending.length > 0) {
+      let kept = 0
+      for (const o of m.pending) {
+        if (overlaps(o)) count(m, o)
+        else m.pending[kept++] = o
+      }
+      m.pending.length = kept
+    }
+    for (; m.seen < recentStorms.length; m.seen++) {
+      const o = recentStorms[m.seen] as Storm
+      if (overlaps(o)) count(m, o)
+      else m.pending.push(o)
+    }
+    return m
+  }
+
   function rankSuspects (p: PortState, s: Storm): { suspects: Suspect[], undetermined: boolean } {
     // Scores and reasons by the node's position in `parts` (this runs on every update: arrays, not maps).
     const parts = s.parts.values()
@@ -355,17 +429,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     // Ports storming at the same time.
     // One pass over the recent storms: per node, how many overlapping ones it claims in. Each storm lists its
     // claimers, a handful of names: comparing them (mostly identity checks) costs less than a lookup per node.
-    let overlapping = 0
-    const claimedIn: number[] = new Array<number>(nodes.length).fill(0)
-    for (const o of recentStorms) {
-      if (o.startMs > s.lastMs || o.lastMs < s.startMs) continue
-      overlapping++
-      const claimers = o.claimers
-      for (let k = 0; k < claimers.length; k++) {
-        const c = claimers[k]
-        for (let i = 0; i < nodes.length; i++) if (nodes[i] === c) { claimedIn[i] = (claimedIn[i] as number) + 1; break }
-      }
-    }
+    const { overlapping, claimedIn } = overlapCounts(s, nodes)
     if (overlapping >= 2) {
       for (let i = 0; i < nodes.length; i++) {
         const k = claimedIn[i] as number
@@ -415,7 +479,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (ch !== undefined) sus.chassis = ch
       suspects.push(sus)
     }
-    suspects.sort((a, b) => b.score - a.score || cmp(a.node, b.node))
+    sortSmall(suspects, (a, b) => b.score - a.score || cmp(a.node, b.node))
     const top = suspects[0]
     const second = suspects[1]
     const undetermined = top === undefined || (second !== undefined && top.score - second.score < 0.25 * top.score)

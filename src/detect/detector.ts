@@ -8,7 +8,7 @@
 import type { OvsEvent, ParseResult, Signal, SignalKind, SignalStatus, ThrottleRegime } from '../types.js'
 import { createBfdRule } from './bfd.js'
 import { createClaimRules } from './claims.js'
-import type { PortSummary } from './claims.js'
+import type { ClaimRulesTuning, PortSummary } from './claims.js'
 import { createContext } from './context.js'
 import { createLifecycle } from './lifecycle.js'
 import { dropFront } from './lru.js'
@@ -82,13 +82,14 @@ interface NodeState {
   lastStream: DedupeStream | null
 }
 
-export function createDetector (options: Partial<DetectorOptions> = {}): Detector {
+/** `tuning` is internal, for tests that compare an optimisation against the plain computation. */
+export function createDetector (options: Partial<DetectorOptions> = {}, tuning?: ClaimRulesTuning): Detector {
   const opts = resolveDetectorOptions(options)
   const lc = createLifecycle(opts)
   const ctx = createContext(opts, lc)
   const bfd = createBfdRule(ctx)
   const ofport = createOfportRule(ctx)
-  const claims = createClaimRules(ctx, bfd, ofport)
+  const claims = createClaimRules(ctx, bfd, ofport, tuning)
 
   const counters = { events: 0, unparsed: 0, used: 0, duplicates: 0, late: 0, untimed: 0, dedupeEvictions: 0 }
   // Duplicate suppression. vlog serials rise per thread, so per (node, module, thread) stream a line whose
