@@ -21,7 +21,8 @@
 //   serve-pipeline-core  for information: the pipeline core alone (no network) against parse-only.
 //
 // Every figure is the best of ROUNDS rounds (the median is printed beside it); the rounds interleave all
-// measurements, so a neighbour's burst of load does not hit one figure only.
+// measurements, so a neighbour's burst of load does not hit one figure only. rssMB is this process's peak;
+// serveRssMB its peak after the first serve round, before any phase built the records as objects here.
 //
 //   node --expose-gc --import tsx bench/serve.bench.ts [--records N] [--rounds N] [--only forward]
 import { fork, type ChildProcess } from 'node:child_process'
@@ -59,10 +60,12 @@ interface Rec { log: string; stream: string; kubernetes: { host: string; pod_nam
 // a realistic mix (>= 90 % noise) plus a storm, spread over six nodes; both processes build the same (seeded)
 const lines = generateCorpus({ kind: 'mix', lines: RECORDS, seed: 7 }).lines
   .concat(generateCorpus({ kind: 'storm', lines: Math.floor(RECORDS / 20), seed: 8 }).lines)
-const records: Rec[] = lines.map((line, i) => {
+/** The records Fluent Bit sends for these lines; built where needed and dropped after, so serve's heap does not carry them. */
+const makeRecords = (): Rec[] => lines.map((line, i) => {
   const host = NODES[i % NODES.length] ?? 'gw1'
   return { log: line, stream: 'stdout', kubernetes: { host, pod_name: `ovs-ovn-${host}`, namespace_name: 'kube-system', container_name: 'openvswitch' } }
 })
+const RECORD_COUNT = lines.length
 
 // ---- messages between this process (serve) and the child (sender + alert receiver) -----------------
 type ToChild =
@@ -81,6 +84,7 @@ else await runServe()
 // ================================ child: sender and alert receiver ==================================
 async function runSender (): Promise<void> {
   const send = (m: FromChild): void => { process.send?.(m) }
+  const records = makeRecords()
   const times: number[] = []
   let last = 0
   for (const r of records) {
@@ -198,7 +202,7 @@ async function runServe (): Promise<void> {
     const port = Number(handle.inputs[0]?.address()?.split(':').pop())
     const r = await sendInto(port, cmd)
     const res = await handle.stop('stop')
-    if (handle.inputs[0]?.stats.records !== records.length) throw new Error(`serve saw ${String(handle.inputs[0]?.stats.records)} of ${records.length} records`)
+    if (handle.inputs[0]?.stats.records !== RECORD_COUNT) throw new Error(`serve saw ${String(handle.inputs[0]?.stats.records)} of ${RECORD_COUNT} records`)
     const alerts = Object.values(res.pipeline.stats.alerts).reduce((x, y) => x + y, 0)
     tell({ cmd: 'alerts' })
     const { received } = await receive('alerts')
@@ -212,8 +216,8 @@ async function runServe (): Promise<void> {
     const a = await bare.listen({ host: '127.0.0.1', port: 0 })
     const r = await sendInto(a.port, cmd)
     await bare.close()
-    if (n !== records.length) throw new Error(`bare receiver got ${n} of ${records.length} records`)
-    return records.length / r.wallS
+    if (n !== RECORD_COUNT) throw new Error(`bare receiver got ${n} of ${RECORD_COUNT} records`)
+    return RECORD_COUNT / r.wallS
   }
 
   const parseRate: number[] = []
@@ -227,6 +231,7 @@ async function runServe (): Promise<void> {
   const clientServeRate: number[] = []
   const clientBareRate: number[] = []
   let alertsOut = 0
+  let serveRss = 0
   for (let r = 0; r < ROUNDS; r++) {
     // baseline: parse only (parseLine over the same text lines)
     gcNow()
@@ -239,29 +244,32 @@ async function runServe (): Promise<void> {
     if (events === 0) throw new Error('nothing parsed')
 
     const s = await serveRound('replay')
-    serveRate.push(records.length / s.wallS)
-    serveCpuRate.push(records.length / s.cpuS)
+    // peak RSS so far: the parseLine baseline and serve (the later phases build the records as objects here)
+    if (r === 0) serveRss = rssMB()
+    serveRate.push(RECORD_COUNT / s.wallS)
+    serveCpuRate.push(RECORD_COUNT / s.cpuS)
     senderCpu.push(s.senderCpuS / s.wallS)
     alertsOut = s.alerts
     ceilingRate.push(await bareRound('replay'))
     if (ONLY_FORWARD) continue
 
     // the record parser serve uses, alone; then the pipeline core (no network)
+    const records = makeRecords()
     gcNow()
     const parse = createRecordParser({})
     const t1 = process.hrtime.bigint()
     let recordEvents = 0
     for (const rec of records) if (parse(rec).kind !== 'unparsed') recordEvents++
-    recordRate.push(records.length / seconds(t1))
+    recordRate.push(RECORD_COUNT / seconds(t1))
     if (recordEvents !== events) throw new Error(`the record parser found ${recordEvents} events, parseLine ${events}`)
     gcNow()
     const p = createPipeline(createDefaultStages(mergeConfig({ in: ['-'], out: ['-'] })))
     const t2 = process.hrtime.bigint()
-    for (let i = 0; i < records.length; i += FRAME_RECORDS) p.push(records.slice(i, i + FRAME_RECORDS), 0)
+    for (let i = 0; i < RECORD_COUNT; i += FRAME_RECORDS) p.push(records.slice(i, i + FRAME_RECORDS), 0)
     p.flush()
-    coreRate.push(records.length / seconds(t2))
+    coreRate.push(RECORD_COUNT / seconds(t2))
 
-    clientServeRate.push(records.length / (await serveRound('client')).wallS)
+    clientServeRate.push(RECORD_COUNT / (await serveRound('client')).wallS)
     clientBareRate.push(await bareRound('client'))
   }
   tell({ cmd: 'exit' })
@@ -271,9 +279,9 @@ async function runServe (): Promise<void> {
   const ratio = (a: number, b: number): number => Math.round(a / b * 1000) / 1000
   const figure = (bench: string, values: number[], unit: string, baselines: number[], extra: object = {}): void => {
     if (values.length === 0) return
-    console.log(JSON.stringify({ bench, value: best(values), unit, baseline: best(baselines), ratio: ratio(best(values), best(baselines)), rssMB: rssMB(), median: median(values), records: records.length, ...extra }))
+    console.log(JSON.stringify({ bench, value: best(values), unit, baseline: best(baselines), ratio: ratio(best(values), best(baselines)), rssMB: rssMB(), median: median(values), records: RECORD_COUNT, ...extra }))
   }
-  figure('serve-forward', serveRate, 'records/s', parseRate, { alerts: alertsOut, senderCpu: Math.round(Math.max(...senderCpu) * 100) / 100 })
+  figure('serve-forward', serveRate, 'records/s', parseRate, { alerts: alertsOut, senderCpu: Math.round(Math.max(...senderCpu) * 100) / 100, serveRssMB: serveRss })
   figure('serve-forward-cpu', serveCpuRate, 'records/cpu-s', parseCpuRate)
   figure('sender-ceiling', ceilingRate, 'records/s', serveRate)
   figure('serve-fluentclient', clientServeRate, 'records/s', clientBareRate)
