@@ -58,20 +58,25 @@ interface Lane {
 }
 
 interface Remote {
-  worker: Worker
+  worker: Worker | null
   ready: Promise<boolean>
   failed: unknown
   lanes: Map<number, Lane>
 }
 
-function createWorker (init: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: init })
-  // run from TypeScript sources (tests, benches): a worker does not inherit the main thread's loader
-  // hooks, so it registers tsx (a dev dependency) before loading its TypeScript entry
-  const entry = new URL('./parse-worker.ts', import.meta.url).href
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
-  return new Worker(code, { eval: true, workerData: init })
+/** A worker, or null when none can be started here (its chains then run in the main thread). */
+function createWorker (init: WorkerInit): Worker | null {
+  try {
+    if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: init })
+    // run from TypeScript sources (tests, benches): a worker does not inherit the main thread's loader
+    // hooks, so it registers tsx (a dev dependency) before loading its TypeScript entry
+    const entry = new URL('./parse-worker.ts', import.meta.url).href
+    const tsx = import.meta.resolve('tsx/esm/api')
+    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+    return new Worker(code, { eval: true, workerData: init })
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -95,6 +100,11 @@ export function startParsePool (chains: ChainFiles[], workers: number, options: 
     const worker = createWorker(init)
     let setReady: (ok: boolean) => void = () => {}
     const remote: Remote = { worker, ready: new Promise((resolve) => { setReady = resolve }), failed: undefined, lanes: new Map() }
+    remotes.push(remote)
+    if (worker === null) {
+      setReady(false)
+      continue
+    }
     for (const c of mine) remote.lanes.set(c.id, { queue: [], wake: null })
     let isReady = false
     const fail = (err: unknown): void => {
@@ -118,7 +128,6 @@ export function startParsePool (chains: ChainFiles[], workers: number, options: 
     })
     worker.on('error', fail)
     worker.on('exit', (code) => { fail(new Error(`scan parse worker exited with code ${code}`)) })
-    remotes.push(remote)
   }
 
   async function * lane (id: number): AsyncGenerator<ParseResult[]> {
@@ -129,7 +138,8 @@ export function startParsePool (chains: ChainFiles[], workers: number, options: 
       return
     }
     const st = remote.lanes.get(id) as Lane
-    for (let i = 0; i < AHEAD; i++) remote.worker.postMessage({ id })
+    const worker = remote.worker as Worker
+    for (let i = 0; i < AHEAD; i++) worker.postMessage({ id })
     for (;;) {
       while (st.queue.length === 0) {
         if (remote.failed !== undefined) throw remote.failed
@@ -139,7 +149,7 @@ export function startParsePool (chains: ChainFiles[], workers: number, options: 
       const m = st.queue.shift() as FromWorker
       for (const i of m.issues) issues.push(i)
       if (m.done) return
-      remote.worker.postMessage({ id })
+      worker.postMessage({ id })
       yield m.items
     }
   }
@@ -149,7 +159,7 @@ export function startParsePool (chains: ChainFiles[], workers: number, options: 
     started: async () => (await Promise.all(remotes.map(async (r) => await r.ready))).filter(Boolean).length,
     close: async () => {
       closed = true
-      await Promise.all(remotes.map(async (r) => { await r.worker.terminate() }))
+      await Promise.all(remotes.map(async (r) => { await r.worker?.terminate() }))
     }
   }
 }

@@ -131,7 +131,7 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
   // rotated files of one log are read one after the other (oldest first) as one input: the merge
   // then holds one open file per log, not one per file
   const chains = rotationChains(p.files)
-  const pool = workers > 0 ? startParsePool(chains, workers, options, shared, fileIssues) : null
+  const pool = workers > 0 && chains.length > 0 ? startParsePool(chains, workers, options, shared, fileIssues) : null
   const inputs = pool?.inputs ?? chains.map((chain) => chainEvents(chain, options, shared, fileIssues))
   const folder = createAlertFolder()
   const maxKept = options.maxKeptSignals ?? 2000
