@@ -29,7 +29,8 @@ export interface PipelineStages {
 export interface PipelineAlert {
   signal: Signal
   record: object
-  json: string
+  /** Serialized on first read, once: a Forward-only serve never needs it. */
+  readonly json: string
 }
 
 export interface PipelineStats {
@@ -97,10 +98,15 @@ export function createPipeline (stages: PipelineStages): Pipeline {
     }
   }
 
-  const toAlerts = (signals: Signal[], out: PipelineAlert[]): void => {
+  const alertOf = (signal: Signal, record: object): PipelineAlert => {
+    let json: string | undefined
+    return { signal, record, get json () { return (json ??= stages.serialize(record)) } }
+  }
+
+  const toAlerts = (signals: readonly Signal[], out: PipelineAlert[]): void => {
     for (const signal of signals) {
       const record = stages.toAlert(signal)
-      out.push({ signal, record, json: stages.serialize(record) })
+      out.push(alertOf(signal, record))
       const k = `${signal.kind}|${signal.status}`
       stats.alerts[k] = (stats.alerts[k] ?? 0) + 1
       if (stats.maxSeverity === null || SEVERITY_RANK[signal.severity] > SEVERITY_RANK[stats.maxSeverity]) stats.maxSeverity = signal.severity

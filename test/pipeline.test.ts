@@ -118,3 +118,16 @@ t.test('severity rank keeps the highest', async (t) => {
   t.equal(p.stats.maxSeverity, 'critical')
   t.same(p.stats.active, { 'port-flap': 3 })
 })
+
+t.test('an alert is serialized only when its JSON is read, and once', async (t) => {
+  let calls = 0
+  const s = stages(fakeDetector(1000))
+  const p = createPipeline({ ...s, serialize: (a) => { calls++; return JSON.stringify(a) } })
+  const alerts = p.push([{ log: '2000|fire', host: 'gw1' }], 50)
+  t.equal(alerts.length, 1)
+  t.equal(calls, 0, 'a Forward output reads only the object')
+  const first = alerts[0]?.json
+  t.equal(alerts[0]?.json, first)
+  t.equal(calls, 1)
+  t.same(JSON.parse(first ?? ''), { rule: 'port-flap', status: 'firing', by: null })
+})

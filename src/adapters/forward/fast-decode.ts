@@ -4,7 +4,8 @@
 // Anything else (64-bit ints, other ext types, non-str or `__proto__` keys, a str that is not valid
 // UTF-8, truncation, deep nesting) makes it give up with BAIL, and the caller decodes the same bytes
 // with @msgpack/msgpack, so every odd value and every error message stays exactly what it was.
-// Pure: no I/O.
+// PackedForward entries go straight to { timeMs, record }; short strings come from a cache; a map whose
+// key list repeats (every record of a stream) is built by one compiled object literal. Pure: no I/O.
 import { isUtf8 } from 'node:buffer'
 
 /** Returned when the bytes are outside the fast path: decode them with @msgpack/msgpack instead. */
@@ -70,9 +71,9 @@ interface Shape { keys: string[]; make: ShapeFactory | null; compiled: boolean }
 
 export function createFastReader (eventTime: EventTimeFactory): FastReader {
   // Map keys repeat in every record, and so do short values (stream, host, pod, namespace, container names):
-  // reuse the string instead of allocating it again. Direct-mapped by a hash of the bytes, so a lookup
-  // compares one candidate (a scan of same-length strings compared many: pod names differ in their last bytes),
-  // and a new string only evicts the one in its slot.
+  // reuse the string instead of allocating it again. Direct-mapped by a slot computed from a few bytes, so a
+  // lookup compares one candidate, byte by byte (a scan of same-length strings compared many: pod names differ
+  // in their last bytes only), and a new string only evicts the one in its slot.
   const cache: string[] = new Array<string>(CACHE_SLOTS).fill('')
   const cacheLen = new Uint8Array(CACHE_SLOTS)
   const cacheBytes = Buffer.alloc(CACHE_SLOTS * MAX_CACHED_BYTES)
