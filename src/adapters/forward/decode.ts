@@ -223,9 +223,9 @@ function isOptionFault (v: ForwardOption | ForwardFault): v is ForwardFault {
 }
 
 /** The common case on the fast reader; null for anything it does not take or any fault, which the full decoder then reports. */
-function fastPackedEntries (payload: Uint8Array, limits: DecodeLimits): ForwardEntry[] | null {
+function fastEntries (bytes: Uint8Array, limits: DecodeLimits, start: number, end: number): ForwardEntry[] | null {
   try {
-    const r = fast.entries(payload, limits.maxEntriesPerFrame)
+    const r = fast.entries(bytes, limits.maxEntriesPerFrame, start, end)
     return r === BAIL ? null : r
   } catch {
     return null
@@ -236,7 +236,7 @@ function fastPackedEntries (payload: Uint8Array, limits: DecodeLimits): ForwardE
  * Decodes the entries of a PackedForward payload (concatenated msgpack entries, no array header).
  */
 export function decodePackedEntries (payload: Uint8Array, limits: DecodeLimits): { ok: true, entries: ForwardEntry[] } | { ok: false, fault: ForwardFault } {
-  const quick = fastPackedEntries(payload, limits)
+  const quick = fastEntries(payload, limits, 0, payload.length)
   if (quick !== null) return { ok: true, entries: quick }
   const entries: ForwardEntry[] = []
   try {
@@ -282,6 +282,9 @@ function decodeSplit (s: Split, limits: DecodeLimits): FrameResult {
     if (arr.n > limits.maxEntriesPerFrame) return fail('too_many_entries', `${arr.n} entries > ${limits.maxEntriesPerFrame}`)
     const option = toOption(n === 3 ? decodeAt(s, 2) : undefined)
     if (isOptionFault(option)) return { ok: false, fault: option }
+    // Fluent Bit's default: the entries' bytes follow the array header, as in a PackedForward payload
+    const quick = fastEntries(s.bytes, limits, second[0] + arr.head, second[1])
+    if (quick !== null && quick.length === arr.n) return { ok: true, frame: { kind: 'events', mode: 'Forward', tag, entries: quick, option } }
     const raw = decodeAt(s, 1) as unknown[]
     const entries: ForwardEntry[] = []
     for (const e of raw) {

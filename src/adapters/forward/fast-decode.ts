@@ -37,12 +37,13 @@ export interface FastReader {
   /** Decodes concatenated values (a PackedForward payload) and passes each to `onValue`; false stops. BAIL as above. */
   each: (bytes: Uint8Array, onValue: (v: unknown) => boolean) => true | typeof BAIL
   /**
-   * Decodes a PackedForward payload of `[time, record]` / `[[time, metadata], record]` entries (time an
-   * EventTime or a non-negative number, record and metadata maps) straight into entries, without the
-   * entry arrays and EventTime objects; BAIL for anything else or more than `maxEntries` (the caller
-   * then decodes and checks the same bytes the long way, which reports the fault).
+   * Decodes concatenated `[time, record]` / `[[time, metadata], record]` entries in `bytes[start, end)` — a
+   * PackedForward payload, or the elements of a Forward mode entry array — (time an EventTime or a
+   * non-negative number, record and metadata maps) straight into entries, without the entry arrays and
+   * EventTime objects; BAIL for anything else or more than `maxEntries` (the caller then decodes and checks
+   * the same bytes the long way, which reports the fault).
    */
-  entries: (bytes: Uint8Array, maxEntries: number) => FastEntry[] | typeof BAIL
+  entries: (bytes: Uint8Array, maxEntries: number, start?: number, end?: number) => FastEntry[] | typeof BAIL
 }
 
 /** Builds an object with known keys from its values in one literal: a keyed store per key cost five times more. */
@@ -132,7 +133,7 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     return -1
   }
 
-  // Records of one stream share their key lists: the last list seen at each depth, and factories by list
+  // Records of one stream share their key lists: the last list seen at each depth and key count, and factories by list
   const lastShape: Array<Shape | undefined> = []
   const factories = new Map<string, ShapeFactory | null>()
   // scratch for the keys and values of the map being read, one pair of arrays per depth
@@ -144,8 +145,10 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     if (n > MAX_SHAPE_KEYS) return plainMap(n, depth)
     const keys = keyScratch[slot] ?? (keyScratch[slot] = [])
     const values = valueScratch[slot] ?? (valueScratch[slot] = [])
-    const last = lastShape[slot]
-    let same = last !== undefined && last.keys.length === n
+    // by key count too: an empty metadata map and the kubernetes map beside it (same depth) do not evict each other
+    const shapeAt = slot * (MAX_SHAPE_KEYS + 1) + n
+    const last = lastShape[shapeAt]
+    let same = last !== undefined
     for (let i = 0; i < n; i++) {
       if (pos >= end) return BAIL
       const len = strLen(buf[pos] as number)
@@ -167,7 +170,7 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
       }
       make = shape.make
     } else {
-      lastShape[slot] = { keys: keys.slice(0, n), make: null, compiled: false }
+      lastShape[shapeAt] = { keys: keys.slice(0, n), make: null, compiled: false }
     }
     let obj: Record<string, unknown>
     if (make !== null) {
@@ -350,8 +353,8 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
         setBuffer(EMPTY, 0, 0) // do not keep the frame alive
       }
     },
-    entries (bytes, maxEntries) {
-      setBuffer(bytes, 0, bytes.length)
+    entries (bytes, maxEntries, start = 0, stop = bytes.length) {
+      setBuffer(bytes, start, stop)
       try {
         return entries(maxEntries)
       } finally {
