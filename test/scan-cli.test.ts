@@ -133,7 +133,7 @@ t.test('detector options pass through', async (t) => {
   t.equal(ver.code, 2)
   const thr = await runCli(['scan', S07, '--throttle', '500ms'])
   t.equal(thr.code, 2)
-  for (const args of [['--ovn-version', 'banana'], ['--throttle', '1s'], ['--storm-min-handoffs', 'many'], ['--quiet-ms', '-5'], ['--max-line-bytes', '10']]) {
+  for (const args of [['--ovn-version', 'banana'], ['--throttle', '1s'], ['--storm-min-handoffs', 'many'], ['--quiet-ms', '-5'], ['--max-line-bytes', '10'], ['--workers', '-1'], ['--workers', 'two']]) {
     const r = await runCli(['scan', S07, ...args])
     t.equal(r.code, 3, args.join(' '))
     t.match(r.stderr, new RegExp(args[0] ?? ''), 'the message names the option')
@@ -328,4 +328,16 @@ t.test('colours on a terminal, --no-color, --max-line-bytes', async (t) => {
   const short = await runCli(['scan', log, '--max-line-bytes', '300'])
   t.equal(unparsed(short.stdout), 1, 'the long line is one unparsed line')
   t.equal(short.code, 0)
+})
+
+t.test('--workers: the same summary and records with parse workers as without', async (t) => {
+  const lab = join(LAB, 'sample')
+  const main = await runCli(['scan', lab, '--json', '--workers', '0'])
+  const pooled = await runCli(['scan', lab, '--json', '--workers', '2'])
+  t.equal(main.code, 2)
+  t.equal(pooled.code, main.code)
+  t.ok(main.stdout.split('\n').length > 20, 'alert records printed')
+  t.equal(pooled.stdout, main.stdout)
+  const summary = await runCli(['scan', S07, '--workers', '1'])
+  t.match(summary.stdout, /CRITICAL: 5 gateway ports storming/)
 })

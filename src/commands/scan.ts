@@ -147,6 +147,12 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
       if (!Number.isSafeInteger(n) || n < 256) throw new StormError('E_USAGE', `--max-line-bytes ${JSON.stringify(mlb)}: expected an integer ≥ 256`)
       options.maxLineBytes = n
     }
+    const workers = str('workers')
+    if (workers !== undefined) {
+      const n = Number(workers)
+      if (!/^\d+$/.test(workers) || !Number.isSafeInteger(n)) throw new StormError('E_USAGE', `--workers ${JSON.stringify(workers)}: expected a whole number of worker threads (0 parses in the main thread)`)
+      options.workers = n
+    }
     if (flags['compareBaseline'] === true) options.compareBaseline = true
   } catch (e) {
     if (!isStormError(e)) throw e
@@ -246,6 +252,7 @@ export function registerScanCommand (program: Command, ctx: CommandContext): voi
     .option('--since <time>', 'leave out events before this time: ISO (UTC unless a zone is given) or a duration back from now (30m, 2h, 1d)')
     .option('--until <time>', 'leave out events after this time (same forms as --since)')
     .option('--max-line-bytes <n>', 'longest line read, in bytes (default: 1048576)')
+    .option('--workers <n>', 'worker threads that read and parse files beside the main thread, which merges and detects; 0: none (default: none below 3 CPUs or 16 MiB in 2+ files, else CPUs − 1, at most 4)')
     .option('-q, --quiet', 'no progress line, and no notes about non-log files found in directories')
     .option('--no-color', 'no ANSI colours on a terminal')
   cmd.optionsGroup('Detector options:')
