@@ -21,6 +21,13 @@ import type { OfportRule } from './ofport.js'
 import { SmallMap } from './small-map.js'
 import { RECLAIM_SAMPLE_MAX_MS, THROTTLE_INTERVAL_MS } from './throttle.js'
 
+interface Act {
+  t: number
+  node: string
+  /** Node that held the port before this act, when known. */
+  prev: string | null
+  handoff: boolean
+}
 
 interface Release { t: number, node: string }
 
@@ -76,14 +83,8 @@ interface Flap { key: string, node: string, claims: number, releases: number, st
 interface PortState {
   lport: string
   gateway: boolean
-  /**
-   * Claim acts sorted by time, pruned to the retention window, as parallel arrays: time, claimer, and the node
-   * it took the port from when the act is a hand-off (else null). A storm adds acts by the hundred a second and
-   * keeps them for minutes: as objects, each was an allocation the young GC copied and then promoted.
-   */
-  actT: number[]
-  actNode: string[]
-  actFrom: Array<string | null>
+  /** Sorted by time, pruned to the retention window. */
+  acts: Act[]
   releases: Release[]
   lastActMs: number
   /** Last contested claim per chassis, created on the first one (most ports never see any). */
@@ -118,9 +119,7 @@ interface LoadState {
 }
 
 // Shared, never written: a new port gets arrays of its own on its first act / release (most flood ports never release).
-const NO_T: number[] = []
-const NO_NODES: string[] = []
-const NO_FROM: Array<string | null> = []
+const NO_ACTS: Act[] = []
 const NO_RELEASES: Release[] = []
 
 const MAX_INTERVALS = 32
@@ -187,51 +186,25 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (lastPort !== null && lastPort.lport === lport) return lastPort
     let p = ports.touch(lport)
     if (p === undefined) {
-      p = { lport, gateway: isGatewayPort(lport), actT: NO_T, actNode: NO_NODES, actFrom: NO_FROM, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 }
+      p = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 }
       ports.add(lport, p)
     }
     lastPort = p
     return p
   }
 
-  /** Adds a claim act in time order (almost always at the end); `from` is the previous owner for a hand-off. */
-  function addAct (p: PortState, t: number, node: string, from: string | null): void {
-    // Most ports of a flood see one act: one-slot arrays instead of push's default capacity of 16.
-    if (p.actT === NO_T) {
-      p.actT = [t]
-      p.actNode = [node]
-      p.actFrom = [from]
-      return
-    }
-    let i = p.actT.length
-    while (i > 0 && (p.actT[i - 1] as number) > t) i--
-    if (i === p.actT.length) {
-      p.actT.push(t)
-      p.actNode.push(node)
-      p.actFrom.push(from)
-    } else {
-      p.actT.splice(i, 0, t)
-      p.actNode.splice(i, 0, node)
-      p.actFrom.splice(i, 0, from)
-    }
-  }
-
   function prune (p: PortState, newest: number): void {
     const from = newest - retentionMs
     // Splicing one act off the front on every claim is a memmove per event: drop them a second at a time.
-    const head = p.actT[0]
-    if ((head === undefined || head >= from - 1000) && p.actT.length <= opts.maxActsPerPort &&
+    const head = p.acts[0]
+    if ((head === undefined || head.t >= from - 1000) && p.acts.length <= opts.maxActsPerPort &&
       (p.releases[0]?.t ?? Infinity) >= from - 1000 && p.releases.length <= opts.maxActsPerPort) return
     // Over the cap, cut to 3/4 of it so the next cut is far away.
     const keep = Math.max(1, Math.floor(opts.maxActsPerPort * 0.75))
     let i = 0
-    while (i < p.actT.length && (p.actT[i] as number) < from) i++
-    if (p.actT.length - i > opts.maxActsPerPort) i = p.actT.length - keep
-    if (i > 0) {
-      dropFront(p.actT, i)
-      dropFront(p.actNode, i)
-      dropFront(p.actFrom, i)
-    }
+    while (i < p.acts.length && (p.acts[i] as Act).t < from) i++
+    if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - keep
+    if (i > 0) dropFront(p.acts, i)
     let j = 0
     while (j < p.releases.length && (p.releases[j] as { t: number }).t < from) j++
     if (p.releases.length - j > opts.maxActsPerPort) j = p.releases.length - keep
@@ -246,28 +219,27 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     return ps
   }
 
-  /** Records one act of the port of a storm: at `t`, `node` claims it, from `from` for a hand-off (else null). */
-  function countAct (s: Storm, t: number, node: string, from: string | null): void {
+  function countAct (s: Storm, a: Act): void {
     s.acts++
-    if (part(s, node).claims++ === 0) { s.claimers.push(node); stormsVersion++ }
-    if (from !== null) {
+    if (part(s, a.node).claims++ === 0) { s.claimers.push(a.node); stormsVersion++ }
+    if (a.handoff && a.prev !== null) {
       s.handoffs++
-      part(s, from)
-      let to = s.pairs.get(from)
-      if (to === undefined) { to = new SmallMap(); s.pairs.set(from, to) }
-      const pair = to.get(node)
+      part(s, a.prev)
+      let to = s.pairs.get(a.prev)
+      if (to === undefined) { to = new SmallMap(); s.pairs.set(a.prev, to) }
+      const pair = to.get(a.node)
       if (pair === undefined) {
-        const created = { from, to: node, label: `${from}->${node}`, n: 1 }
-        to.set(node, created)
+        const created = { from: a.prev, to: a.node, label: `${a.prev}->${a.node}`, n: 1 }
+        to.set(a.node, created)
         s.pairList.push(created)
       } else pair.n++
     }
     // Peak acts in one second; a late act of an earlier second is not re-counted (the peak is approximate by design).
-    const sec = Math.floor(t / 1000)
+    const sec = Math.floor(a.t / 1000)
     if (sec === s.sec) s.secCount++
     else if (sec > s.sec) { s.sec = sec; s.secCount = 1 }
     if (s.secCount > s.peak) s.peak = s.secCount
-    if (t > s.lastMs) s.lastMs = t
+    if (a.t > s.lastMs) s.lastMs = a.t
   }
 
   function stormCondition (p: PortState, newest: number): number {
@@ -275,27 +247,27 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     let handoffs = 0
     let firstIdx = -1
     let lastT = -Infinity
-    for (let i = p.actT.length - 1; i >= 0; i--) {
-      const t = p.actT[i] as number
-      if (t < from) break
-      if (p.actFrom[i] !== null) {
+    for (let i = p.acts.length - 1; i >= 0; i--) {
+      const a = p.acts[i] as Act
+      if (a.t < from) break
+      if (a.handoff) {
         handoffs++
         firstIdx = i
-        if (lastT === -Infinity) lastT = t
+        if (lastT === -Infinity) lastT = a.t
       }
     }
     if (handoffs < opts.stormMinHandoffs || firstIdx < 0) return -1
-    if (lastT - (p.actT[firstIdx] as number) < ctx.stormMinSpanMs()) return -1
+    if (lastT - (p.acts[firstIdx] as Act).t < ctx.stormMinSpanMs()) return -1
     return firstIdx
   }
 
   function openStorm (p: PortState, firstIdx: number, out: Signal[]): void {
-    const firstT = p.actT[firstIdx] as number
+    const first = p.acts[firstIdx] as Act
     const s: Storm = {
       key: `claim-storm:${p.lport}`,
       rec: null,
       lport: p.lport,
-      startMs: firstT,
+      startMs: first.t,
       acts: 0,
       handoffs: 0,
       pairs: new SmallMap(),
@@ -303,24 +275,23 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       parts: new SmallMap(),
       claimers: [],
       overlap: null,
-      ownerBefore: p.actFrom[firstIdx] ?? null,
+      ownerBefore: first.prev,
       sec: -Infinity,
       secCount: 0,
       peak: 0,
       minReclaimMs: null,
-      lastMs: firstT
+      lastMs: first.t
     }
-    for (let i = firstIdx; i < p.actT.length; i++) countAct(s, p.actT[i] as number, p.actNode[i] as string, p.actFrom[i] ?? null)
+    for (let i = firstIdx; i < p.acts.length; i++) countAct(s, p.acts[i] as Act)
     for (const r of p.releases) if (r.t >= s.startMs) part(s, r.node).releases++
     // Re-claim cadence of each participant inside the window.
     const lastByNode = new Map<string, number>()
-    for (let i = firstIdx; i < p.actT.length; i++) {
-      if (p.actFrom[i] === null) continue
-      const node = p.actNode[i] as string
-      const t = p.actT[i] as number
-      const prevT = lastByNode.get(node)
-      if (prevT !== undefined) addInterval(s, node, t - prevT)
-      lastByNode.set(node, t)
+    for (let i = firstIdx; i < p.acts.length; i++) {
+      const a = p.acts[i] as Act
+      if (!a.handoff) continue
+      const prevT = lastByNode.get(a.node)
+      if (prevT !== undefined) addInterval(s, a.node, a.t - prevT)
+      lastByNode.set(a.node, a.t)
     }
     const opened = lc.fire(s.key, 'claim-storm', s.startMs, s.lastMs, renderStorm(p, s), () => { p.storm = null }, out)
     if (!opened) return
@@ -549,12 +520,12 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const from = t - opts.flapWindowMs
     let claims = 0
     let first = t
-    for (let i = p.actT.length - 1; i >= 0; i--) {
-      const at = p.actT[i] as number
-      if (at < from) break
-      if (p.actNode[i] !== node) return // another chassis claims it too: a fight, not a flap
+    for (let i = p.acts.length - 1; i >= 0; i--) {
+      const a = p.acts[i] as Act
+      if (a.t < from) break
+      if (a.node !== node) return // another chassis claims it too: a fight, not a flap
       claims++
-      first = at
+      first = a.t
     }
     if (claims < opts.flapMinCycles) return
     let releases = 0
@@ -584,8 +555,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   // Acts inside the load window in arrival order, with per-port and per-second counts kept incrementally,
   // so the load check costs O(1) per claim; the lists behind an alert are built only when it is emitted.
-  const loadT: number[] = []
-  const loadNode: string[] = []
+  const loadActs: Act[] = []
   const loadPorts: PortState[] = []
   let loadHead = 0
   // Seconds are counted from the first act's second: epoch seconds are past V8's small-integer range, and a
@@ -597,35 +567,33 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   let reclaimActs = 0
   let loadTotal = 0
 
-  function loadAdd (p: PortState, t: number, node: string): void {
-    loadT.push(t)
-    loadNode.push(node)
+  function loadAdd (p: PortState, a: Act): void {
+    loadActs.push(a)
     loadPorts.push(p)
     loadTotal++
     const c = ++p.loadActs
     if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
-    loadBaseSec ??= Math.floor(t / 1000)
-    const sec = Math.floor(t / 1000) - loadBaseSec
+    loadBaseSec ??= Math.floor(a.t / 1000)
+    const sec = Math.floor(a.t / 1000) - loadBaseSec
     loadSeconds.set(sec, (loadSeconds.get(sec) ?? 0) + 1)
   }
 
   function loadPrune (now: number): void {
     const from = now - opts.loadWindowMs
-    while (loadHead < loadT.length && ((loadT[loadHead] as number) < from || loadT.length - loadHead > opts.maxTrackedPorts * 4)) {
-      const t = loadT[loadHead] as number
+    while (loadHead < loadActs.length && ((loadActs[loadHead] as Act).t < from || loadActs.length - loadHead > opts.maxTrackedPorts * 4)) {
+      const a = loadActs[loadHead] as Act
       const p = loadPorts[loadHead] as PortState
       loadHead++
       loadTotal--
       const c = --p.loadActs
       if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
-      const sec = Math.floor(t / 1000) - (loadBaseSec as number)
+      const sec = Math.floor(a.t / 1000) - (loadBaseSec as number)
       const n = (loadSeconds.get(sec) ?? 1) - 1
       if (n <= 0) loadSeconds.delete(sec)
       else loadSeconds.set(sec, n)
     }
-    if (loadHead > 4096 && loadHead * 2 > loadT.length) {
-      dropFront(loadT, loadHead)
-      dropFront(loadNode, loadHead)
+    if (loadHead > 4096 && loadHead * 2 > loadActs.length) {
+      dropFront(loadActs, loadHead)
       dropFront(loadPorts, loadHead)
       loadHead = 0
     }
@@ -654,14 +622,13 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const reclaimed: string[] = []
     const nodes = new SmallMap<true>()
     let first = now
-    for (let i = loadHead; i < loadT.length; i++) {
+    for (let i = loadHead; i < loadActs.length; i++) {
       const p = loadPorts[i] as PortState
       if (p.loadActs < 2) continue
+      const a = loadActs[i] as Act
       if (p.loadPass !== pass) { p.loadPass = pass; reclaimed.push(p.lport) }
-      const node = loadNode[i] as string
-      if (nodes.get(node) === undefined) nodes.set(node, true)
-      const t = loadT[i] as number
-      if (t < first) first = t
+      if (nodes.get(a.node) === undefined) nodes.set(a.node, true)
+      if (a.t < first) first = a.t
     }
     const peak = Math.max(...loadSeconds.values())
     const claimsPerSec = round2(loadTotal / windowSec)
@@ -701,17 +668,19 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         if (last === undefined || t > last) p.lastContested.set(node, t)
       } else {
         // An unbound port: the previous owner is whoever claimed it last (hand-off through an unbound moment).
-        let i = p.actT.length - 1
-        while (i >= 0 && (p.actT[i] as number) > t) i--
-        prev = i >= 0 ? p.actNode[i] as string : null
+        let before: Act | undefined
+        for (let i = p.acts.length - 1; i >= 0; i--) { const a = p.acts[i] as Act; if (a.t <= t) { before = a; break } }
+        prev = before?.node ?? null
         handoff = !e.additional && prev !== null && prev !== node
       }
-      const from = handoff ? prev : null
-      addAct(p, t, node, from)
+      const a: Act = { t, node, prev, handoff }
+      // Most ports of a flood see one act: a one-slot array instead of push's default capacity of 16.
+      if (p.acts === NO_ACTS) p.acts = [a]
+      else insertSorted(p.acts, a)
       if (t > p.lastActMs) p.lastActMs = t
-      loadAdd(p, t, node)
+      loadAdd(p, a)
       if (p.storm !== null) {
-        countAct(p.storm, t, node, from)
+        countAct(p.storm, a)
         if (p.storm.rec !== null) lc.touchRecord(p.storm.rec, t, ctx.watermark, out)
       } else if (handoff) {
         const firstIdx = stormCondition(p, p.lastActMs)
@@ -739,17 +708,14 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       const all = [...ports.values()].sort((a, b) => b.lastActMs - a.lastActMs).slice(0, limit)
       for (const p of all) {
         const from = p.lastActMs - opts.stormWindowMs
-        let first = p.actT.length
-        while (first > 0 && (p.actT[first - 1] as number) >= from) first--
-        let handoffs = 0
-        for (let i = first; i < p.actT.length; i++) if (p.actFrom[i] !== null) handoffs++
+        const inWin = p.acts.filter((a) => a.t >= from)
         out.push({
           lport: p.lport,
           portClass: p.gateway ? 'gateway' : 'vif',
-          claimActs: p.actT.length - first,
-          handoffs,
-          claimants: [...new Set(p.actNode.slice(first))].sort(),
-          owner: p.actNode.at(-1) ?? null,
+          claimActs: inWin.length,
+          handoffs: inWin.filter((a) => a.handoff).length,
+          claimants: [...new Set(inWin.map((a) => a.node))].sort(),
+          owner: p.acts.at(-1)?.node ?? null,
           releases: p.releases.filter((r) => r.t >= from).length,
           lastMs: p.lastActMs,
           storming: p.storm !== null
