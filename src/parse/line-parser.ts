@@ -23,6 +23,7 @@ import {
 } from './unwrap.js'
 import { StormError } from '../errors.js'
 import { createVlogParser } from './vlog.js'
+import { createWordView, wordsOf, type WordView } from './word-view.js'
 
 export interface LineParserOptions extends ParseLineOptions {
   /**
@@ -102,27 +103,13 @@ const HIGH = 0x80808080
 // in the profile); long-standing in Node but not in @types/node, so looked up once.
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, start: number, end: number) => string }).latin1Slice
 
-/**
- * The memory of the last line seen as 32-bit words, to check four bytes at a time: lines of one read chunk
- * share it. Keeps that one chunk alive until the next.
- */
-interface WordView {
-  of: ArrayBufferLike | undefined
-  words: Uint32Array<ArrayBufferLike>
-}
-
 /** Whether every byte of `buf[0, n)` is a `PLAIN_BYTE` (a word with a byte outside 0x20–0x7e is looked at bytewise). */
 function isPlainBytes (buf: Buffer, n: number, view: WordView): boolean {
   const off = buf.byteOffset
   let head = (4 - (off & 3)) & 3
   if (head > n) head = n
   for (let i = 0; i < head; i++) if (PLAIN_BYTE[buf[i] as number] === 0) return false
-  const ab = buf.buffer
-  if (ab !== view.of) {
-    view.of = ab
-    view.words = new Uint32Array(ab, 0, ab.byteLength >>> 2)
-  }
-  const words = view.words
+  const words = wordsOf(view, buf)
   const w0 = (off + head) >>> 2
   const wEnd = w0 + ((n - head) >>> 2)
   for (let w = w0; w < wEnd; w++) {
@@ -358,7 +345,7 @@ function makeLineParser (options: LineParserOptions, shortcuts: boolean): LinePa
   }
 
   const bufferShortcut = shortcuts && (wrapperOpt === 'auto' || wrapperOpt === 'bare')
-  const view: WordView = { of: undefined, words: new Uint32Array(0) }
+  const view = createWordView()
 
   /** `isPlainBare` on the bytes of a non-empty line (a BOM is not ASCII: `isPlainBytes` turns it away). */
   function isPlainBareBytes (buf: Buffer): boolean {

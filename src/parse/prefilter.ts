@@ -20,6 +20,7 @@ import { isUtf8 } from 'node:buffer'
 import { screenLine } from './parse-line.js'
 import { TEMPLATE_MODULES } from './vlog.js'
 import type { ParseResult } from '../types.js'
+import { createWordView, wordsOf, type WordView } from './word-view.js'
 
 export { TEMPLATE_MODULES }
 
@@ -104,7 +105,7 @@ export class LineClassifier {
   /** The `YYYY-MM-DDTHH` bytes of the last valid timestamp, and that hour in epoch ms. */
   readonly #hour = new Uint8Array(13)
   #hourMs = NaN
-  readonly #view: WordView = { of: undefined, words: new Uint32Array(0) }
+  readonly #view: WordView = createWordView()
 
   #sameHour (buf: Uint8Array, p: number): boolean {
     const h = this.#hour
@@ -219,12 +220,6 @@ export class LineClassifier {
 const BYTE_CLASS = new Uint8Array(256)
 for (let c = 0; c < 256; c++) BYTE_CLASS[c] = c >= 0x80 ? 1 : (c < 0x20 && c !== 0x09) || c === 0x7f ? 2 : 0
 
-/** A 32-bit view of the memory of the last chunk looked at: lines of one chunk share it (and keep that one chunk alive). */
-interface WordView {
-  of: ArrayBufferLike | undefined
-  words: Uint32Array<ArrayBufferLike>
-}
-
 const HIGH = 0x80808080
 
 /**
@@ -245,12 +240,7 @@ function isClean (buf: Uint8Array, start: number, end: number, view: WordView): 
   }
   const nWords = (end - i) >>> 2
   if (nWords > 0) {
-    const ab = buf.buffer
-    if (ab !== view.of) {
-      view.of = ab
-      view.words = new Uint32Array(ab, 0, ab.byteLength >>> 2)
-    }
-    const words = view.words
+    const words = wordsOf(view, buf)
     const w0 = (off + i) >>> 2
     const wEnd = w0 + nWords
     for (let w = w0; w < wEnd; w++) {
