@@ -4,9 +4,8 @@
 // times and out-of-window counts add up to the same.
 import t from 'tap'
 import fc from 'fast-check'
-import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { FIXTURES, readFixture } from './helpers/fixtures.js'
+import { FIXTURES, fixtureFiles, readFixture } from './helpers/fixtures.js'
 import { Prefilter, type SkimTally } from '../src/parse/prefilter.js'
 import { createLineParser } from '../src/parse/line-parser.js'
 import { readLineBlocks, type LineBlock } from '../src/parse/read-lines.js'
@@ -107,23 +106,12 @@ async function blocksOf (file: Buffer, chunkBytes: number, shift: number): Promi
   return out
 }
 
-function fixtureFiles (): string[] {
-  const out: string[] = []
-  const walk = (dir: string): void => {
-    for (const f of readdirSync(dir).sort()) {
-      const p = join(dir, f)
-      if (statSync(p).isDirectory()) walk(p)
-      else if (/\.log(\.gz)?$/.test(f)) out.push(p)
-    }
-  }
-  for (const d of ['lab', 'golden', 'wrappers', 'seed-excerpts']) walk(join(FIXTURES, d))
-  return out
-}
+const logFixtures = (): string[] => fixtureFiles(['lab', 'golden', 'wrappers', 'seed-excerpts'], (f) => /\.log(\.gz)?$/.test(f))
 
 t.test('every fixture: skim and decide hand the parser the same lines and count the same', async (t) => {
   let skipped = 0
   let lines = 0
-  for (const [k, path] of fixtureFiles().entries()) {
+  for (const [k, path] of logFixtures().entries()) {
     const file = readFixture(path)
     // a different chunk size and alignment per file, and a window that cuts some of them
     const blocks = await blocksOf(file, [65536, 4096, 777, 64][k % 4] as number, k % 4)

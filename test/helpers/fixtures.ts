@@ -13,6 +13,20 @@ export function readFixture (path: string): Buffer {
   return path.endsWith('.gz') ? gunzipSync(buf) : buf
 }
 
+/** Files under the fixture folders `dirs` (recursively, sorted) whose name `keep` accepts. */
+export function fixtureFiles (dirs: readonly string[], keep: (name: string) => boolean): string[] {
+  const out: string[] = []
+  const walk = (dir: string): void => {
+    for (const f of readdirSync(dir).sort()) {
+      const p = join(dir, f)
+      if (statSync(p).isDirectory()) walk(p)
+      else if (keep(f)) out.push(p)
+    }
+  }
+  for (const d of dirs) walk(join(FIXTURES, d))
+  return out
+}
+
 /** The lab runs bundled under test/fixtures/lab (`sample` is ../shared/data/ovn-lab-sample). */
 export function labRuns (): string[] {
   return readdirSync(LAB).filter((d) => statSync(join(LAB, d)).isDirectory()).sort()
