@@ -4,7 +4,6 @@
 // times and out-of-window counts add up to the same.
 import t from 'tap'
 import fc from 'fast-check'
-import { join } from 'node:path'
 import { FIXTURES, fixtureFiles, readFixture } from './helpers/fixtures.js'
 import { Prefilter, type SkimTally } from '../src/parse/prefilter.js'
 import { createLineParser } from '../src/parse/line-parser.js'
