@@ -2,6 +2,7 @@
 // for everything it leaves to the full decoder, and decodePackedEntries unchanged either way.
 import t from 'tap'
 import fc from 'fast-check'
+import { execFileSync } from 'node:child_process'
 import { Decoder, Encoder } from '@msgpack/msgpack'
 import { BAIL, createFastReader } from '../src/adapters/forward/fast-decode.js'
 import { decodeFrame, decodePackedEntries, EventTimeValue, eventTimeCodec } from '../src/adapters/forward/decode.js'
@@ -194,4 +195,18 @@ t.test('entries of PackedForward and Forward frames: what the spec reads from th
     return true
   }), { numRuns: 400, seed: 11 })
   t.ok(good > 40, `${good} good frames compared`)
+})
+
+t.test('without code generation (--disallow-code-generation-from-strings) records are built key by key, the same', async (t) => {
+  const script = `
+    const { decodePackedEntries } = await import('./src/adapters/forward/decode.ts')
+    const { Encoder } = await import('@msgpack/msgpack')
+    const enc = new Encoder()
+    let codegen = true
+    try { new Function('return 1') } catch { codegen = false }
+    const payload = Buffer.concat([1, 2, 3].map((i) => enc.encode([i, { log: 'l' + i, kubernetes: { host: 'gw' + i } }])))
+    console.log(JSON.stringify({ codegen, r: decodePackedEntries(payload, { maxEntriesPerFrame: 10 }) }))`
+  const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })
+  const want = [1, 2, 3].map((i) => ({ timeMs: i * 1000, record: { log: `l${i}`, kubernetes: { host: `gw${i}` } } }))
+  t.strictSame(JSON.parse(out), { codegen: false, r: { ok: true, entries: want } })
 })
