@@ -695,11 +695,12 @@ export function vlogFor (options: UnwrapOptions): VlogFn {
  * which then takes the general path. Only called when `wrapper` is auto and `messageKey` is unset or `log`.
  */
 function shortcutRecord (record: unknown, opts: UnwrapOptions, maxDepth: number): UnwrappedText | null {
-  if (typeof record !== 'object' || record === null || Array.isArray(record) || record instanceof Uint8Array) return null
+  // (an array or a Uint8Array has no string `log`)
+  if (typeof record !== 'object' || record === null) return null
   const obj = record as Obj
   const log = obj['log']
-  // what recordKind calls 'fluent-bit' (journald's MESSAGE and every other shape go the long way)
-  if (typeof log !== 'string' || !isObj(obj['kubernetes']) || !Object.hasOwn(obj, 'log') || Object.hasOwn(obj, 'MESSAGE')) return null
+  // what recordKind calls 'fluent-bit'; journald's MESSAGE (even inherited: `in` is cheaper than hasOwn) and every other shape go the long way
+  if (typeof log !== 'string' || 'MESSAGE' in obj || !isObj(obj['kubernetes']) || !Object.hasOwn(obj, 'log')) return null
   let msg = log
   if (msg.endsWith('\n')) msg = msg.slice(0, -1)
   if (msg.endsWith('\r')) msg = msg.slice(0, -1)
@@ -729,7 +730,7 @@ function fluentBitSource (obj: Obj, k8s: Obj, opts: UnwrapOptions): Source {
   const file = str(obj['file']) ?? str(obj['file_path']) ?? str(obj['filename'])
   if (file !== undefined && file !== '') source.file = file
   // the first default node key, `kubernetes.host`, without the path walk (a flattened key still wins)
-  let node = opts.nodeKey === undefined && Object.hasOwn(obj, 'kubernetes') && Object.hasOwn(k8s, 'host') && !Object.hasOwn(obj, 'kubernetes.host')
+  let node = opts.nodeKey === undefined && !('kubernetes.host' in obj) && Object.hasOwn(obj, 'kubernetes') && Object.hasOwn(k8s, 'host')
     ? str(k8s['host'])
     : undefined
   if (node === undefined || node === '') {
