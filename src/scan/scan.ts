@@ -48,7 +48,7 @@ export interface ScanOptions extends AttributeOptions, FileScanOptions {
   /**
    * Worker threads that read and parse the files while the main thread merges and detects (same report;
    * the work is split across cores); 0 does everything in the main thread.
-   * @default with 3 or more CPUs (`os.availableParallelism()`) and an input of 16 MiB or more in more than one file, one less than the CPUs, at most 4; else 0
+   * @default with 2 or more CPUs (`os.availableParallelism()`) and an input of 16 MiB or more in more than one file, one less than the CPUs, at most 4; else 0
    */
   workers?: number
 }
@@ -106,11 +106,11 @@ function workerCount (requested: number | undefined, plan: ScanPlan): number {
     if (!Number.isSafeInteger(requested) || requested < 0) throw new StormError('E_CONFIG', `workers must be a non-negative integer, got ${String(requested)}`)
     return requested
   }
-  // on two cores the main thread and one worker share them, and copying the events costs CPU: measured
-  // 1.09–1.13× the wall-clock rate for ~15 % more CPU and ~80 MB more RSS (docs/scan.md#performance), not
-  // worth it by default
+  // one worker on two cores: on an otherwise quiet machine 1.3–1.7× the wall-clock rate for about the same
+  // CPU and 60–90 MB more RSS; on a machine whose other jobs already fill the second core, 1.09–1.13× for up
+  // to 15 % more CPU (docs/scan.md#performance). `--workers 0` keeps the scan to one thread.
   const cpus = availableParallelism()
-  if (cpus < 3 || plan.bytesTotal < WORKERS_MIN_BYTES || plan.files.length < 2) return 0
+  if (cpus < 2 || plan.bytesTotal < WORKERS_MIN_BYTES || plan.files.length < 2) return 0
   return Math.min(4, cpus - 1)
 }
 
