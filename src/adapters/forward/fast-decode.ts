@@ -154,11 +154,8 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     const last = lastShape[shapeAt]
     let same = last !== undefined
     for (let i = 0; i < n; i++) {
-      if (pos >= end) return BAIL
-      const len = strLen(buf[pos] as number)
-      if (len < 0) return BAIL
-      const k = key(len)
-      if (k === BAIL || k === '__proto__') return BAIL
+      const k = mapKey()
+      if (k === BAIL) return BAIL
       const v = read(depth)
       if (v === BAIL) return BAIL
       keys[i] = k
@@ -198,14 +195,20 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     return make
   }
 
+  /** A map key: a string, and never `__proto__` (a literal or keyed store of it would set the prototype). */
+  function mapKey (): string | typeof BAIL {
+    if (pos >= end) return BAIL
+    const len = strLen(buf[pos] as number)
+    if (len < 0) return BAIL
+    const k = key(len)
+    return k === '__proto__' ? BAIL : k
+  }
+
   function plainMap (n: number, depth: number): unknown {
     const obj: Record<string, unknown> = {}
     for (let i = 0; i < n; i++) {
-      if (pos >= end) return BAIL
-      const len = strLen(buf[pos] as number)
-      if (len < 0) return BAIL
-      const k = key(len)
-      if (k === BAIL || k === '__proto__') return BAIL
+      const k = mapKey()
+      if (k === BAIL) return BAIL
       const v = read(depth)
       if (v === BAIL) return BAIL
       obj[k] = v
