@@ -9,7 +9,10 @@
 //   detect-flood-rss-tracked  the same flood with maxTrackedPorts 1 000 000, so every port stays tracked:
 //                     the detector's real cost per tracked port.
 //   detect-flood      the same flood as vlog lines, parse and push timed chunk by chunk over the same lines
-//   detect-storm      100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`
+//   detect-storm      100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`,
+//                     a fresh detector per round (after a forced GC, as the parse rounds)
+//   detect-storm-steady  the same replay into one detector that keeps running, as `serve` does: each round
+//                     feeds the next copy of the corpus, shifted a span of event time later (serials too)
 // Target: push ≥ 5 × parse (detection costs < 20 % of parsing), RSS < 150 MB with 1 M ports.
 //
 //   node --expose-gc --import tsx bench/detect.bench.ts [--lines N (storm, 300 000)] [--ports N (flood, 1 000 000)]
@@ -195,7 +198,48 @@ function storm (): void {
   report('detect-storm', pushRate, parseRate, { events: results.length, signals, baselineIs: 'parseVlog of the same lines' })
 }
 
-const PHASES: Record<string, () => void> = { 'flood-rss': floodRss, flood, storm }
+function stormSteady (): void {
+  const { lines } = generateCorpus({ kind: 'storm', lines: LINES })
+  const base: Source = { wrapper: 'bare', node: 'gw1' }
+  const results: ParseResult[] = []
+  let node = 'gw1'
+  for (const l of lines) {
+    const e = parseVlog(l, base)
+    if (e.kind === 'lport-chassis-change') node = e.to
+    results.push(e.kind === 'unparsed' ? e : { ...e, source: { wrapper: 'bare', node } })
+  }
+  let first = Infinity
+  let last = -Infinity
+  for (const e of results) {
+    if (e.kind === 'unparsed' || e.timeMs === null) continue
+    if (e.timeMs < first) first = e.timeMs
+    if (e.timeMs > last) last = e.timeMs
+  }
+  const span = last - first + 60_000
+  // A copy per round, made before timing: round r is the corpus r spans later.
+  const copies = Array.from({ length: ROUNDS + 1 }, (_, r) => results.map((e) => e.kind === 'unparsed' || e.timeMs === null
+    ? e
+    : { ...e, timeMs: e.timeMs + r * span, seq: e.seq === null ? null : e.seq + r * 10_000_000 }))
+  const d = createDetector()
+  let parseRate = 0
+  let pushRate = 0
+  let signals = 0
+  for (const e of copies[0] as ParseResult[]) signals += d.push(e).length // first round untimed: warms the detector up
+  for (let r = 1; r <= ROUNDS; r++) {
+    let t0 = process.hrtime.bigint()
+    let sink = 0
+    for (const l of lines) sink += parseVlog(l, base).kind.length
+    if (sink === 0) throw new Error('nothing parsed')
+    parseRate = Math.max(parseRate, lines.length / seconds(t0))
+    t0 = process.hrtime.bigint()
+    for (const e of copies[r] as ParseResult[]) signals += d.push(e).length
+    pushRate = Math.max(pushRate, results.length / seconds(t0))
+  }
+  signals += d.flush().length
+  report('detect-storm-steady', pushRate, parseRate, { events: results.length, rounds: ROUNDS, signals, baselineIs: 'parseVlog of the same lines' })
+}
+
+const PHASES: Record<string, () => void> = { 'flood-rss': floodRss, flood, storm, 'storm-steady': stormSteady }
 const phaseAt = process.argv.indexOf('--phase')
 if (phaseAt !== -1) {
   const phase = PHASES[process.argv[phaseAt + 1] ?? '']
