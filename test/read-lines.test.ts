@@ -81,6 +81,29 @@ t.test('gzip is detected by its magic bytes, members concatenated, corrupt data 
   t.same(garbage.map((l) => isLineIssue(l) && l.code), ['truncated'])
 })
 
+t.test('a truncated gzip gives the same lines however fast they are read', async (t) => {
+  // A stream that buffers decompressed data drops it when the corrupt end destroys it, and zlib fails the
+  // last chunk written before end() without emitting it: either way the count depended on the reader's pace.
+  const gz = gzipSync(Array.from({ length: 30000 }, (_, i) => `2026-11-22T07:45:00.000Z|${String(i).padStart(5, '0')}|binding|INFO|line ${i}`).join('\n'))
+  const cut = gz.subarray(0, gz.length >> 1)
+  const chunked = (size: number): Buffer[] => Array.from({ length: Math.ceil(cut.length / size) }, (_, i) => cut.subarray(i * size, (i + 1) * size))
+  const read = async (size: number, pauseMs: number): Promise<string[]> => {
+    const out: RawLine[] = []
+    for await (const b of readLineBatches(Readable.from(chunked(size)))) {
+      out.push(...b)
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
+    }
+    return texts(out)
+  }
+  const fast = await read(16384, 0)
+  t.ok(fast.length > 10000, `${fast.length} lines before the break`)
+  t.match(fast.at(-1), /^<truncated:/)
+  t.same(await read(16384, 15), fast, 'a slow reader gets the same lines')
+  t.same(await read(65536, 0), fast, 'larger input chunks: the same lines')
+  t.same(await read(65536, 15), fast, 'larger input chunks, slow reader')
+  t.same(await read(cut.length, 0), fast, 'one input chunk')
+})
+
 t.test('openLines: by content not name; a missing file names itself', async (t) => {
   const dir = t.testdir({})
   const path = join(dir, 'ovs-vswitchd.log.1')

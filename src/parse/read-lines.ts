@@ -3,7 +3,6 @@
 // Lines are handed on as raw bytes: UTF-8 validity and binary garbage are judged per line by the line
 // parser, so one bad line never stops the stream.
 import { open } from 'node:fs/promises'
-import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { StormError } from '../errors.js'
 
@@ -229,38 +228,94 @@ export async function * readLineBlocks (stream: AsyncIterable<Buffer | Uint8Arra
   if (last.length > 0) yield preBlock(last)
 }
 
+/** Line blocks decompressed ahead of the reader at most; past this the compressed input waits. */
+const MAX_PENDING_BLOCKS = 16
+
+/**
+ * Gunzip as a flowing stream whose output is split into lines the moment zlib emits it: a paused or
+ * iterated stream drops what it buffered when corrupt input destroys it, so how many lines of a
+ * truncated file were read would depend on how fast the reader was. Here it does not: every line zlib
+ * produced before the fault is handed on, then the `truncated` issue. The compressed input is fed only
+ * while fewer than MAX_PENDING_BLOCKS blocks wait, so memory stays bounded.
+ */
 async function * gunzipBlocks (first: Buffer, rest: AsyncIterator<Buffer | Uint8Array | string> | undefined, splitter: LineSplitter): AsyncGenerator<LineBlock> {
-  async function * compressed (): AsyncGenerator<Buffer> {
-    yield first
-    if (rest === undefined) return
-    for (;;) {
+  const gunzip = createGunzip()
+  const pending: LineBlock[] = []
+  let corrupt: unknown = null
+  let source: SourceError | null = null
+  let ended = false
+  let stopped = false
+  let wakeReader: (() => void) | null = null
+  let wakeFeeder: (() => void) | null = null
+  const toReader = (): void => { const w = wakeReader; wakeReader = null; w?.() }
+  const toFeeder = (): void => { const w = wakeFeeder; wakeFeeder = null; w?.() }
+  gunzip.on('data', (chunk: Buffer) => { splitter.feed(chunk, pending); toReader() })
+  gunzip.on('end', () => { ended = true; toReader() })
+  // a chunk that fails never has its write callback called: the error settles it
+  let writeSettled: (() => void) | null = null
+  gunzip.on('error', (err) => { corrupt = err; writeSettled?.(); toReader(); toFeeder() })
+  gunzip.on('close', () => { writeSettled?.() })
+  gunzip.on('drain', toFeeder)
+
+  async function feed (): Promise<void> {
+    let chunk: Buffer | null = first
+    let written: Promise<void> = Promise.resolve()
+    while (chunk !== null) {
+      while (pending.length >= MAX_PENDING_BLOCKS && corrupt === null && !stopped) await new Promise<void>((resolve) => { wakeFeeder = resolve })
+      if (corrupt !== null || stopped) return
+      written = new Promise<void>((resolve) => { writeSettled = resolve })
+      const settle = writeSettled as unknown as () => void
+      if (!gunzip.write(chunk, () => settle())) {
+        await new Promise<void>((resolve) => { wakeFeeder = resolve })
+        if (corrupt !== null || stopped) return
+      }
+      if (rest === undefined) break
       let r: IteratorResult<Buffer | Uint8Array | string>
       try {
         r = await rest.next()
       } catch (err) {
-        throw new SourceError(err)
+        source = new SourceError(err)
+        toReader()
+        return
       }
-      if (r.done === true) return
-      yield toBuffer(r.value)
+      chunk = r.done === true ? null : toBuffer(r.value)
     }
+    // zlib finishes the last chunk written before end() with Z_FINISH, and a truncated stream then fails
+    // without emitting that chunk's output: end() only once the last chunk has gone through
+    await written
+    if (corrupt === null && !stopped) gunzip.end()
   }
-  const src = Readable.from(compressed())
-  const gunzip = createGunzip()
-  src.on('error', (err) => gunzip.destroy(err))
-  src.pipe(gunzip)
-  const out: LineBlock[] = []
+  const feeding = feed()
+
   try {
-    for await (const chunk of gunzip) {
-      splitter.feed(chunk as Buffer, out)
-      for (const b of out.splice(0)) yield b
+    for (;;) {
+      const block = pending.shift()
+      if (block !== undefined) {
+        if (pending.length < MAX_PENDING_BLOCKS) toFeeder()
+        yield block
+        continue
+      }
+      if (source !== null) throw (source as SourceError).original
+      if (corrupt !== null) {
+        const last: RawLine[] = []
+        splitter.truncate(last, `gzip: ${corrupt instanceof Error ? corrupt.message : String(corrupt)}`)
+        yield preBlock(last)
+        return
+      }
+      if (ended) break
+      await new Promise<void>((resolve) => { wakeReader = resolve })
     }
-  } catch (err) {
-    if (err instanceof SourceError) throw err.original
-    src.destroy()
-    const last: RawLine[] = []
-    splitter.truncate(last, `gzip: ${err instanceof Error ? err.message : String(err)}`)
-    yield preBlock(last)
-    return
+  } finally {
+    stopped = true
+    toFeeder()
+    if (!ended) gunzip.destroy()
+    await feeding
+    // a reader that stops early closes the input (a file handle behind `rest`)
+    if (rest !== undefined && !ended) {
+      try {
+        await rest.return?.()
+      } catch {}
+    }
   }
   const last: RawLine[] = []
   splitter.end(last)
