@@ -252,7 +252,7 @@ export function registerScanCommand (program: Command, ctx: CommandContext): voi
     .option('--since <time>', 'leave out events before this time: ISO (UTC unless a zone is given) or a duration back from now (30m, 2h, 1d)')
     .option('--until <time>', 'leave out events after this time (same forms as --since)')
     .option('--max-line-bytes <n>', 'longest line read, in bytes (default: 1048576)')
-    .option('--workers <n>', 'worker threads that read and parse files beside the main thread, which merges and detects; 0: none (default: CPUs − 1, at most 4, for 16 MiB or more in 2+ files; else none)')
+    .option('--workers <n>', 'worker threads that read and parse files beside the main thread, which merges and detects; 0: none (default: CPUs − 1, at most 4, for 128 MiB or more in 2+ files; else none)')
     .option('-q, --quiet', 'no progress line, and no notes about non-log files found in directories')
     .option('--no-color', 'no ANSI colours on a terminal')
   cmd.optionsGroup('Detector options:')
