@@ -170,7 +170,9 @@ t.test('random and mutated lines: fast path = grammar, well-formed, no throw', (
 // doubled words, trailing spaces and periods.
 const FIXED_TEMPLATES = [
   ['bridge %s: added interface %s on port %d'], ['bridge %s: deleted interface %s on port %d'],
-  ['Dropped %d log messages in last %d seconds (most recently, %d seconds ago) due to excessive rate']
+  ['Dropped %d log messages in last %d seconds (most recently, %d seconds ago) due to excessive rate'],
+  ['Claiming lport %s for this chassis.'], ['Claiming lport %s for this additional chassis.'],
+  ['Changing chassis for lport %s from %s to %s.'], ['Changing chassis for lport %s from %s to %s']
 ] as const
 const wordName = fc.stringMatching(/^[A-Za-z0-9_.:,()-]{1,16}$/)
 const oddName = fc.oneof(
@@ -192,7 +194,7 @@ const fixedShape = fc.tuple(
   fc.constantFrom(...FIXED_TEMPLATES),
   fc.array(often(wordName, fc.oneof(oddName, oddNumber), 6), { minLength: 3, maxLength: 3 }),
   fc.array(often(fc.nat().map(String), fc.oneof(oddNumber, oddName), 6), { minLength: 3, maxLength: 3 }),
-  often(fc.constant('bridge'), fc.constantFrom('ofproto', 'reconnect', 'binding', 'Bridge', 'bridge_'), 2),
+  often(fc.constantFrom('bridge', 'binding'), fc.constantFrom('ofproto', 'reconnect', 'pinctrl', 'Bridge', 'bridge_', 'binding_'), 2),
   often(fc.constant(''), fc.constantFrom(' ', '  ', '.', ' .', '\t', '\r', '\n', '"', ' x'), 3),
   fc.nat(40), often(fc.constant('keep'), fc.constantFrom('cut', 'double-space', 'drop-word', 'upper'), 5)
 ).map(([[tpl], names, nums, module, tail, at, edit]) => {
@@ -212,7 +214,7 @@ const fixedShape = fc.tuple(
 function fixedShapeDiff (module: string, msg: string): string | null {
   const g = classifyBody(module, msg)
   const f = classifyFixedShape(module, msg)
-  const fixedKind = g.status === 'ok' && ['iface-added', 'iface-deleted', 'vlog-dropped'].includes(g.body.kind)
+  const fixedKind = g.status === 'ok' && ['iface-added', 'iface-deleted', 'vlog-dropped', 'lport-claim', 'lport-chassis-change'].includes(g.body.kind)
   if (f === undefined) return fixedKind ? `regex misses what the grammar takes: ${JSON.stringify(g)}` : null
   if (g.status !== 'ok') return `regex takes what the grammar does not: ${JSON.stringify(f)} vs ${g.status}`
   return JSON.stringify(f) === JSON.stringify(g.body) ? null : `regex ${JSON.stringify(f)} vs grammar ${JSON.stringify(g.body)}`
@@ -244,7 +246,7 @@ t.test('the fixed-shape generator reaches both sides of every regex', (t) => {
     const k = f === undefined ? 'none' : f.kind
     seen.set(k, (seen.get(k) ?? 0) + 1)
   }
-  for (const k of ['iface-added', 'iface-deleted', 'vlog-dropped', 'none']) t.ok((seen.get(k) ?? 0) >= 50, `${k}: ${seen.get(k) ?? 0}`)
+  for (const k of ['iface-added', 'iface-deleted', 'vlog-dropped', 'lport-claim', 'lport-chassis-change', 'none']) t.ok((seen.get(k) ?? 0) >= 50, `${k}: ${seen.get(k) ?? 0}`)
   // hand-picked edges, each checked against the grammar (not against a written-down answer)
   const EDGES: Array<[string, string]> = [
     ['bridge', 'bridge br-int: added interface tap1 on port 5'], ['bridge', 'bridge br-int: added interface tap1 on port 5.'],
@@ -257,7 +259,18 @@ t.test('the fixed-shape generator reaches both sides of every regex', (t) => {
     ['reconnect', 'Dropped 7 log messages in last 60 seconds (most recently, 2 seconds ago) due to excessive rate'],
     ['reconnect', 'Dropped 7 log messages in last 60 seconds (most recently, 2 seconds ago) due to excessive rate.'],
     ['bridge', 'Dropped 007 log messages in last 60 seconds (most recently, 2 seconds ago) due to excessive'],
-    ['bridge', 'Dropped -7 log messages in last 60 seconds (most recently, 2 seconds ago) due to excessive rate']
+    ['bridge', 'Dropped -7 log messages in last 60 seconds (most recently, 2 seconds ago) due to excessive rate'],
+    ['binding', 'Claiming lport cr-lrp-1 for this chassis.'], ['binding', 'Claiming lport cr-lrp-1 for this additional chassis.'],
+    ['binding', 'Claiming lport cr-lrp-1 for this chassis'], ['binding', 'Claiming lport cr-lrp-1 for this chassis..'],
+    ['binding', 'Claiming lport x. for this chassis.'], ['binding', 'Claiming lport . for this chassis.'],
+    ['binding', 'Claiming lport "x" for this chassis.'], ['binding', 'Claiming lport  x for this chassis.'],
+    ['pinctrl', 'Claiming lport x for this chassis.'], ['binding', 'Claiming lport x\ty for this chassis.'],
+    ['binding', 'Changing chassis for lport p from gw1 to gw2.'], ['binding', 'Changing chassis for lport p from gw1 to gw2'],
+    ['binding', 'Changing chassis for lport p from gw1 to .'], ['binding', 'Changing chassis for lport p from gw1 to ..'],
+    ['binding', 'Changing chassis for lport p from gw1 to a..'], ['binding', 'Changing chassis for lport p from gw1 to .a'],
+    ['binding', 'Changing chassis for lport p from . to a.'], ['binding', 'Changing chassis for lport p from gw1 to gw2. '],
+    ['binding', 'Changing chassis for lport p from gw1 to gw2\r'], ['binding', 'Changing chassis for lport p from  to gw2.'],
+    ['binding', 'Changing chassis for lport p from gw1 to "gw2".'], ['binding', 'Changing chassis for lport p from gw1 to gw2 x.']
   ]
   for (const [module, msg] of EDGES) t.equal(fixedShapeDiff(module, msg), null, JSON.stringify(msg))
   t.end()

@@ -277,6 +277,11 @@ const WORD = '[^ "\\n]+'
 const IFACE_RE = new RegExp(`^bridge (${WORD}): (added|deleted) interface (${WORD}) on port (-?\\d+)$`)
 // `dropped` (ovs-line.ne, any module)
 const DROPPED_RE = /^Dropped (\d+) log messages in last (\d+) seconds \(most recently, (\d+) seconds ago\) due to excessive rate$/
+// `binding` claims (ovn-controller.ne): every claim of a port no line has named before misses the cache.
+// The last word of a message takes no final `.` (the `dot` token), hence the lazy group before `\.?$`;
+// a last "word" that is only that `.` is no word at all (checked by the caller).
+const CLAIM_RE = new RegExp(`^Claiming lport (${WORD}) for this (additional )?chassis\\.$`)
+const CHANGE_RE = new RegExp(`^Changing chassis for lport (${WORD}) from (${WORD}) to (${WORD}?)\\.?$`)
 
 /**
  * The body the `body` grammar gives a fixed-shape template (same keys, same order), or undefined
@@ -291,6 +296,11 @@ export function classifyFixedShape (module: string, message: string): EventBody 
   } else if (c === 98 && module === 'bridge') { // b
     const m = IFACE_RE.exec(message)
     if (m !== null) return { kind: m[2] === 'added' ? 'iface-added' : 'iface-deleted', bridge: m[1] as string, iface: m[3] as string, ofport: Number(m[4]) }
+  } else if (c === 67 && module === 'binding') { // C
+    const claim = CLAIM_RE.exec(message)
+    if (claim !== null) return { kind: 'lport-claim', lport: claim[1] as string, additional: claim[2] !== undefined }
+    const change = CHANGE_RE.exec(message)
+    if (change !== null && !message.endsWith(' to .')) return { kind: 'lport-chassis-change', lport: change[1] as string, from: change[2] as string, to: change[3] as string }
   }
   return undefined
 }
@@ -300,9 +310,13 @@ function classifyCached (module: string, message: string, cache: BodyCache | nul
   if (cache === null || message.length > MAX_CACHED_BODY_CHARS) return classifyFixedShape(module, message) ?? classifiedBody(module, message)
   const hit = cache.get(module, message)
   if (hit !== undefined) return hit
-  // Not cached: such bodies rarely come again, and would push out the ones that do.
   const fast = classifyFixedShape(module, message)
-  if (fast !== undefined) return fast
+  if (fast !== undefined) {
+    // A claim comes again (a storm repeats a few bodies thousands of times): cached. An interface or a
+    // `Dropped N` count rarely does, and would push out the bodies that do.
+    if (fast.kind === 'lport-claim' || fast.kind === 'lport-chassis-change') cache.set(module, message, fast)
+    return fast
+  }
   const body = classifiedBody(module, message)
   cache.set(module, message, body)
   return body
