@@ -15,10 +15,10 @@
 // that both ways give the same results.
 import nearley from 'nearley'
 import grammar, {
-  BODY_LEXER_STATE, materialize, LEVEL_PATTERN, MODULE_PATTERN, SERIAL_PATTERN, SYSLOG_TAG, THREAD_PATTERN, TIMESTAMP_PATTERN
+  addresses, BODY_LEXER_STATE, materialize, LEVEL_PATTERN, MODULE_PATTERN, SERIAL_PATTERN, SYSLOG_TAG, THREAD_PATTERN, TIMESTAMP_PATTERN
 } from './grammar.generated.js'
 import { StormError } from '../errors.js'
-import type { Envelope, Level, OvsEvent, Source, Unparsed, UnparsedCode } from '../types.js'
+import type { AddressToken, Envelope, Level, OvsEvent, Source, Unparsed, UnparsedCode } from '../types.js'
 
 export interface VlogOptions {
   /**
@@ -201,16 +201,20 @@ function mayMatchTemplate (module: string, msg: string): boolean {
           if (msg.startsWith('Claiming lport ') || msg.startsWith('Changing chassis ')) return true
           break
         case 82: // R
-          return msg.startsWith('Releasing lport ') || msg.startsWith('Removing ')
+          if (msg.startsWith('Releasing lport ') || msg.startsWith('Removing ')) return true
+          break
         case 80: // P
-          return msg.startsWith('Postponed claim ')
+          if (msg.startsWith('Postponed claim ')) return true
+          break
         case 78: // N
-          return msg.startsWith('Not claiming ')
+          if (msg.startsWith('Not claiming ')) return true
+          break
         case 83: // S
-          return msg.startsWith('Setting lport ')
+          if (msg.startsWith('Setting lport ')) return true
+          break
       }
       {
-        // `%s: Claiming %s`
+        // `%s: Claiming %s`, whatever letter the port name starts with
         const sp = msg.indexOf(' ')
         return sp > 1 && msg.charCodeAt(sp - 1) === 58 && msg.startsWith('Claiming', sp + 1)
       }
@@ -282,6 +286,8 @@ const DROPPED_RE = /^Dropped (\d+) log messages in last (\d+) seconds \(most rec
 // a last "word" that is only that `.` is no word at all (checked by the caller).
 const CLAIM_RE = new RegExp(`^Claiming lport (${WORD}) for this (additional )?chassis\\.$`)
 const CHANGE_RE = new RegExp(`^Changing chassis for lport (${WORD}) from (${WORD}) to (${WORD}?)\\.?$`)
+// `lport: Claiming <addresses>`: the addresses are the rest of the message, read by the grammar's own function.
+const ADDRESSES_RE = new RegExp(`^(${WORD}): Claiming(?: ([^]*))?$`)
 
 /**
  * The body the `body` grammar gives a fixed-shape template (same keys, same order), or undefined
@@ -302,6 +308,10 @@ export function classifyFixedShape (module: string, message: string): EventBody 
     const change = CHANGE_RE.exec(message)
     if (change !== null && !message.endsWith(' to .')) return { kind: 'lport-chassis-change', lport: change[1] as string, from: change[2] as string, to: change[3] as string }
   }
+  if (module === 'binding') {
+    const claim = ADDRESSES_RE.exec(message)
+    if (claim !== null) return { kind: 'lport-claim-addresses', lport: claim[1] as string, addresses: addresses(claim[2] ?? '') as AddressToken[] }
+  }
   return undefined
 }
 
@@ -314,7 +324,7 @@ function classifyCached (module: string, message: string, cache: BodyCache | nul
   if (fast !== undefined) {
     // A claim comes again (a storm repeats a few bodies thousands of times): cached. An interface or a
     // `Dropped N` count rarely does, and would push out the bodies that do.
-    if (fast.kind === 'lport-claim' || fast.kind === 'lport-chassis-change') cache.set(module, message, fast)
+    if (fast.kind === 'lport-claim' || fast.kind === 'lport-chassis-change' || fast.kind === 'lport-claim-addresses') cache.set(module, message, fast)
     return fast
   }
   const body = classifiedBody(module, message)
