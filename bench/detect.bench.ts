@@ -165,17 +165,25 @@ function flood (): void {
 
 // ---- storm replay ----------------------------------------------------------------------------------------
 
-function storm (): void {
+const STORM_SOURCE: Source = { wrapper: 'bare', node: 'gw1' }
+
+/** The storm corpus, and its lines parsed with each act attributed to its claimer. */
+function stormReplay (): { lines: string[], results: ParseResult[] } {
   const { lines } = generateCorpus({ kind: 'storm', lines: LINES })
-  const base: Source = { wrapper: 'bare', node: 'gw1' }
-  // Attribute each act to its claimer: `Changing chassis … to <me>` names it; the lines that follow are its own.
+  // `Changing chassis … to <me>` names the claimer; the lines that follow are its own.
   const results: ParseResult[] = []
   let node = 'gw1'
   for (const l of lines) {
-    const e = parseVlog(l, base)
+    const e = parseVlog(l, STORM_SOURCE)
     if (e.kind === 'lport-chassis-change') node = e.to
     results.push(e.kind === 'unparsed' ? e : { ...e, source: { wrapper: 'bare', node } })
   }
+  return { lines, results }
+}
+
+function storm (): void {
+  const { lines, results } = stormReplay()
+  const base = STORM_SOURCE
   let parseRate = 0
   let pushRate = 0
   let signals = 0
@@ -199,15 +207,8 @@ function storm (): void {
 }
 
 function stormSteady (): void {
-  const { lines } = generateCorpus({ kind: 'storm', lines: LINES })
-  const base: Source = { wrapper: 'bare', node: 'gw1' }
-  const results: ParseResult[] = []
-  let node = 'gw1'
-  for (const l of lines) {
-    const e = parseVlog(l, base)
-    if (e.kind === 'lport-chassis-change') node = e.to
-    results.push(e.kind === 'unparsed' ? e : { ...e, source: { wrapper: 'bare', node } })
-  }
+  const { lines, results } = stormReplay()
+  const base = STORM_SOURCE
   let first = Infinity
   let last = -Infinity
   for (const e of results) {

@@ -263,9 +263,13 @@ async function * gunzipBlocks (first: Buffer, rest: AsyncIterator<Buffer | Uint8
     while (chunk !== null) {
       while (pending.length >= MAX_PENDING_BLOCKS && corrupt === null && !stopped) await new Promise<void>((resolve) => { wakeFeeder = resolve })
       if (corrupt !== null || stopped) return
-      written = new Promise<void>((resolve) => { writeSettled = resolve })
-      const settle = writeSettled as unknown as () => void
-      if (!gunzip.write(chunk, () => settle())) {
+      let flowing = true
+      const toWrite = chunk
+      written = new Promise<void>((resolve) => {
+        writeSettled = resolve
+        flowing = gunzip.write(toWrite, () => resolve())
+      })
+      if (!flowing) {
         await new Promise<void>((resolve) => { wakeFeeder = resolve })
         if (corrupt !== null || stopped) return
       }
