@@ -15,6 +15,7 @@ import type {
 } from '../types.js'
 import type { BfdRule } from './bfd.js'
 import type { DetectContext } from './context.js'
+import { FIRST_ACT_CONTESTED, FIRST_ACT_HANDOFF, FirstActs } from './first-acts.js'
 import type { OpenRecord, RenderBase } from './lifecycle.js'
 import { dropFront, Lru } from './lru.js'
 import type { OfportRule } from './ofport.js'
@@ -167,13 +168,22 @@ function cmp (a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 
 
 function round2 (x: number): number { return Math.round(x * 100) / 100 }
 
-/** @internal For tests: `overlapMemo: false` recounts overlapping storms from scratch on every update. */
-export interface ClaimRulesTuning { overlapMemo: boolean }
+/**
+ * @internal For tests that compare an optimisation with the plain computation: `overlapMemo: false` recounts
+ * overlapping storms from scratch on every update; `packFirstActs: false` gives every port a PortState from its
+ * first act on.
+ */
+export interface ClaimRulesTuning { overlapMemo?: boolean, packFirstActs?: boolean }
 
-export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule, tuning: ClaimRulesTuning = { overlapMemo: true }): ClaimRules {
+export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule, tuning: ClaimRulesTuning = {}): ClaimRules {
   const { opts, lc } = ctx
+  const memoOverlap = tuning.overlapMemo !== false
   const retentionMs = Math.max(opts.stormWindowMs, opts.flapWindowMs, opts.loadWindowMs)
+  // Ports with more than one act (or a release), and ports with exactly one (most ports of a flood), packed.
+  // Together they hold at most maxTrackedPorts, evicted by one CLOCK over both (`makeRoom`).
   const ports = new Lru<string, PortState>(opts.maxTrackedPorts, (_k, p) => { if (p === lastPort) lastPort = null })
+  const first = tuning.packFirstActs === false ? null : new FirstActs(opts.maxTrackedPorts)
+  let firstEvictions = 0
   const recentStorms: Storm[] = []
   /** Bumped when a storm leaves `recentStorms` or a storm gains a claimer: every OverlapMemo is then stale. */
   let stormsVersion = 0
@@ -181,16 +191,76 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   let lastPort: PortState | null = null
 
-  function port (lport: string): PortState {
+  /** The tracked port, promoted from `first` if it had one act; undefined when not tracked. */
+  function trackedPort (lport: string): PortState | undefined {
     // Consecutive acts often hit the same port; a string compare is cheaper than hashing a fresh string.
     if (lastPort !== null && lastPort.lport === lport) return lastPort
     let p = ports.touch(lport)
     if (p === undefined) {
-      p = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 }
-      ports.add(lport, p)
+      const slot = first === null ? -1 : first.find(lport)
+      if (slot === -1) return undefined
+      p = promote(slot)
     }
     lastPort = p
     return p
+  }
+
+  function port (lport: string): PortState {
+    const p = trackedPort(lport)
+    if (p !== undefined) return p
+    makeRoom()
+    const created: PortState = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 }
+    ports.add(lport, created, actsSoFar())
+    lastPort = created
+    return created
+  }
+
+  /** A one-act port's second act (or first release): a full PortState holding that act. */
+  function promote (slot: number): PortState {
+    const f = first as FirstActs
+    const lport = f.name(slot)
+    const t = f.time(slot)
+    const node = f.node(slot)
+    const flags = f.flags(slot)
+    const seq = f.seq(slot)
+    const a: Act = { t, node, prev: f.prev(slot), handoff: (flags & FIRST_ACT_HANDOFF) !== 0 }
+    f.remove(slot)
+    let contested: SmallMap<number> | null = null
+    if ((flags & FIRST_ACT_CONTESTED) !== 0) { contested = new SmallMap(); contested.set(node, t) }
+    const p: PortState = { lport, gateway: isGatewayPort(lport), acts: [a], releases: NO_RELEASES, lastActMs: t, lastContested: contested, storm: null, flap: null, loadActs: 0, loadPass: 0 }
+    // Its act, if still in the claim-load window, now counts for it.
+    const i = seq - loadDropped
+    if (i >= loadHead && i < loadPorts.length && loadPorts[i] === null) { loadPorts[i] = p; p.loadActs = 1 }
+    // Used just now: queued as the newest.
+    ports.add(lport, p, actsSoFar())
+    return p
+  }
+
+  /** The first act of an untracked port, packed (it can make no signal on its own: see first-acts.ts). */
+  function addFirstAct (f: FirstActs, e: LportClaimEvent | LportChassisChangeEvent, t: number, node: string): void {
+    let prev: string | null = null
+    let flags = 0
+    if (e.kind === 'lport-chassis-change') {
+      ctx.nodes.learn(node, e.to)
+      prev = ctx.nodes.nodeOf(e.from)
+      flags = FIRST_ACT_CONTESTED | (prev !== node ? FIRST_ACT_HANDOFF : 0)
+    }
+    // An unbound port's claim: no earlier act, so no previous owner and no hand-off.
+    makeRoom()
+    f.add(e.lport, t, node, prev, flags, actsSoFar())
+    loadAdd(null, t, node)
+  }
+
+  /** Evicts until one more port fits: the CLOCK hand over full ports, one-act ports in arrival order. */
+  function makeRoom (): void {
+    while (ports.size + (first?.size ?? 0) >= opts.maxTrackedPorts) {
+      const s = first === null ? -1 : first.oldest()
+      if (s !== -1 && (first as FirstActs).seq(s) <= ports.headSeq()) {
+        (first as FirstActs).remove(s)
+        firstEvictions++
+      } else if (s === -1 && ports.size === 0) break
+      else ports.evictStep(actsSoFar())
+    }
   }
 
   function prune (p: PortState, newest: number): void {
@@ -355,7 +425,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
    */
   function overlapCounts (s: Storm, nodes: string[]): OverlapMemo {
     let m = s.overlap
-    if (m === null || m.version !== stormsVersion || m.nodes !== nodes.length || !tuning.overlapMemo) {
+    if (m === null || m.version !== stormsVersion || m.nodes !== nodes.length || !memoOverlap) {
       m = { version: stormsVersion, seen: 0, nodes: nodes.length, overlapping: 0, claimedIn: new Array<number>(nodes.length).fill(0), pending: [] }
       s.overlap = m
     }
@@ -555,9 +625,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   // Acts inside the load window in arrival order, with per-port and per-second counts kept incrementally,
   // so the load check costs O(1) per claim; the lists behind an alert are built only when it is emitted.
-  const loadActs: Act[] = []
-  const loadPorts: PortState[] = []
+  // A one-act port's act has no PortState (null) until the port is promoted.
+  const loadTimes: number[] = []
+  const loadNodes: string[] = []
+  const loadPorts: Array<PortState | null> = []
   let loadHead = 0
+  /** Acts dropped from the front of the arrays: act number n is at index n - loadDropped. */
+  let loadDropped = 0
+  /** Acts ever counted: numbers acts, and orders the eviction queue. */
+  const actsSoFar = (): number => loadDropped + loadPorts.length
   // Seconds are counted from the first act's second: epoch seconds are past V8's small-integer range, and a
   // Map keyed by them boxes and hashes a heap number on every claim.
   const loadSeconds = new Map<number, number>()
@@ -567,34 +643,41 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   let reclaimActs = 0
   let loadTotal = 0
 
-  function loadAdd (p: PortState, a: Act): void {
-    loadActs.push(a)
+  function loadAdd (p: PortState | null, t: number, node: string): void {
+    loadTimes.push(t)
+    loadNodes.push(node)
     loadPorts.push(p)
     loadTotal++
-    const c = ++p.loadActs
-    if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
-    loadBaseSec ??= Math.floor(a.t / 1000)
-    const sec = Math.floor(a.t / 1000) - loadBaseSec
+    if (p !== null) {
+      const c = ++p.loadActs
+      if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
+    }
+    loadBaseSec ??= Math.floor(t / 1000)
+    const sec = Math.floor(t / 1000) - loadBaseSec
     loadSeconds.set(sec, (loadSeconds.get(sec) ?? 0) + 1)
   }
 
   function loadPrune (now: number): void {
     const from = now - opts.loadWindowMs
-    while (loadHead < loadActs.length && ((loadActs[loadHead] as Act).t < from || loadActs.length - loadHead > opts.maxTrackedPorts * 4)) {
-      const a = loadActs[loadHead] as Act
-      const p = loadPorts[loadHead] as PortState
+    while (loadHead < loadTimes.length && ((loadTimes[loadHead] as number) < from || loadTimes.length - loadHead > opts.maxTrackedPorts * 4)) {
+      const t = loadTimes[loadHead] as number
+      const p = loadPorts[loadHead] as PortState | null
       loadHead++
       loadTotal--
-      const c = --p.loadActs
-      if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
-      const sec = Math.floor(a.t / 1000) - (loadBaseSec as number)
+      if (p !== null) {
+        const c = --p.loadActs
+        if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
+      }
+      const sec = Math.floor(t / 1000) - (loadBaseSec as number)
       const n = (loadSeconds.get(sec) ?? 1) - 1
       if (n <= 0) loadSeconds.delete(sec)
       else loadSeconds.set(sec, n)
     }
-    if (loadHead > 4096 && loadHead * 2 > loadActs.length) {
-      dropFront(loadActs, loadHead)
+    if (loadHead > 4096 && loadHead * 2 > loadTimes.length) {
+      dropFront(loadTimes, loadHead)
+      dropFront(loadNodes, loadHead)
       dropFront(loadPorts, loadHead)
+      loadDropped += loadHead
       loadHead = 0
     }
   }
@@ -621,14 +704,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const pass = ++loadPass
     const reclaimed: string[] = []
     const nodes = new SmallMap<true>()
-    let first = now
-    for (let i = loadHead; i < loadActs.length; i++) {
-      const p = loadPorts[i] as PortState
-      if (p.loadActs < 2) continue
-      const a = loadActs[i] as Act
+    let firstMs = now
+    for (let i = loadHead; i < loadTimes.length; i++) {
+      const p = loadPorts[i] as PortState | null
+      if (p === null || p.loadActs < 2) continue
+      const node = loadNodes[i] as string
+      const t = loadTimes[i] as number
       if (p.loadPass !== pass) { p.loadPass = pass; reclaimed.push(p.lport) }
-      if (nodes.get(a.node) === undefined) nodes.set(a.node, true)
-      if (a.t < first) first = a.t
+      if (nodes.get(node) === undefined) nodes.set(node, true)
+      if (t < firstMs) firstMs = t
     }
     const peak = Math.max(...loadSeconds.values())
     const claimsPerSec = round2(loadTotal / windowSec)
@@ -641,14 +725,18 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       return
     }
     const l: LoadState = { key, claimsPerSec, peak, ports: reclaimed.sort().slice(0, MAX_LISTED), nodes: nodes.keys().sort().slice(0, MAX_LISTED) }
-    if (lc.fire(key, 'claim-load', first, now, renderLoad(l), () => { load = null }, out)) load = l
+    if (lc.fire(key, 'claim-load', firstMs, now, renderLoad(l), () => { load = null }, out)) load = l
   }
 
   // ---- events ----------------------------------------------------------------------------------------------
 
   return {
     onClaim (e, t, node, out) {
-      const p = port(e.lport)
+      let p = trackedPort(e.lport)
+      if (p === undefined) {
+        if (first !== null) { addFirstAct(first, e, t, node); return }
+        p = port(e.lport)
+      }
       prune(p, Math.max(t, p.lastActMs))
       let prev: string | null
       let handoff: boolean
@@ -678,7 +766,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (p.acts === NO_ACTS) p.acts = [a]
       else insertSorted(p.acts, a)
       if (t > p.lastActMs) p.lastActMs = t
-      loadAdd(p, a)
+      loadAdd(p, t, node)
       if (p.storm !== null) {
         countAct(p.storm, a)
         if (p.storm.rec !== null) lc.touchRecord(p.storm.rec, t, ctx.watermark, out)
@@ -705,13 +793,22 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     evaluateLoad,
     ports (limit) {
       const out: PortSummary[] = []
-      const all = [...ports.values()].sort((a, b) => b.lastActMs - a.lastActMs).slice(0, limit)
+      const all = [...ports.values()]
+      // One-act ports: the newest `limit` by arrival (their only act is their last).
+      if (first !== null) {
+        for (let s = first.newest(), n = 0; s !== -1 && n < limit; s = first.olderThan(s), n++) {
+          const t = first.time(s)
+          all.push({ lport: first.name(s), gateway: false, acts: [{ t, node: first.node(s), prev: first.prev(s), handoff: (first.flags(s) & FIRST_ACT_HANDOFF) !== 0 }], releases: NO_RELEASES, lastActMs: t, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 })
+        }
+      }
+      all.sort((a, b) => b.lastActMs - a.lastActMs)
+      all.length = Math.min(all.length, limit)
       for (const p of all) {
         const from = p.lastActMs - opts.stormWindowMs
         const inWin = p.acts.filter((a) => a.t >= from)
         out.push({
           lport: p.lport,
-          portClass: p.gateway ? 'gateway' : 'vif',
+          portClass: isGatewayPort(p.lport) ? 'gateway' : 'vif',
           claimActs: inWin.length,
           handoffs: inWin.filter((a) => a.handoff).length,
           claimants: [...new Set(inWin.map((a) => a.node))].sort(),
@@ -723,7 +820,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       }
       return out
     },
-    trackedPorts: () => ports.size,
-    evictions: () => ports.evictions
+    trackedPorts: () => ports.size + (first?.size ?? 0),
+    evictions: () => ports.evictions + firstEvictions
   }
 }

@@ -17,6 +17,8 @@ export class Lru<K, V> {
   private readonly slots = new Map<K, Slot<V>>()
   private readonly queueKeys: K[] = []
   private readonly queueSlots: Array<Slot<V>> = []
+  private readonly queueSeqs: number[] = []
+  private clock = 0
   private head = 0
   private readonly onEvict: ((key: K, value: V) => void) | undefined
 
@@ -37,31 +39,53 @@ export class Lru<K, V> {
 
   peek (key: K): V | undefined { return this.slots.get(key)?.value }
 
-  add (key: K, value: V): void {
+  /**
+   * Adds an entry, evicting beyond `max`. `seq` places it in the eviction queue: by default the next number of an
+   * internal counter; a caller that passes it (see `headSeq`) must pass it on every add and step.
+   */
+  add (key: K, value: V, seq = ++this.clock): void {
     const slot: Slot<V> = { value, used: false }
     this.slots.set(key, slot)
-    this.enqueue(key, slot)
+    this.enqueue(key, slot, seq)
     let spins = 0
     while (this.slots.size > this.max && this.head < this.queueKeys.length) {
+      if (this.evictStep(seq, spins++ < this.max)) break
+    }
+  }
+
+  /**
+   * One step of the CLOCK hand: the entry at the head of the queue gets its second chance (re-queued at `seq`,
+   * when `spare` and it was used since) or is evicted. Returns whether an entry was evicted.
+   */
+  evictStep (seq: number, spare = true): boolean {
+    while (this.head < this.queueKeys.length) {
       const k = this.queueKeys[this.head] as K
       const s = this.queueSlots[this.head] as Slot<V>
       this.head++
+      this.compact()
       // A stale queue entry: the key was deleted or re-added since.
       if (this.slots.get(k) !== s) continue
-      if (s.used && spins++ < this.max) {
+      if (s.used && spare) {
         s.used = false
-        this.enqueue(k, s)
-        continue
+        this.enqueue(k, s, seq)
+        return false
       }
       this.slots.delete(k)
       this.evictions++
       this.onEvict?.(k, s.value)
+      return true
     }
-    if (this.head > 1024 && this.head * 2 > this.queueKeys.length) {
-      dropFront(this.queueKeys, this.head)
-      dropFront(this.queueSlots, this.head)
-      this.head = 0
+    return false
+  }
+
+  /** The queue position of the next entry the hand reaches (stale entries skipped), Infinity when empty. */
+  headSeq (): number {
+    while (this.head < this.queueKeys.length) {
+      if (this.slots.get(this.queueKeys[this.head] as K) === this.queueSlots[this.head]) return this.queueSeqs[this.head] as number
+      this.head++
+      this.compact()
     }
+    return Infinity
   }
 
   delete (key: K): boolean { return this.slots.delete(key) }
@@ -72,8 +96,18 @@ export class Lru<K, V> {
 
   * keys (): IterableIterator<K> { yield * this.slots.keys() }
 
-  private enqueue (k: K, s: Slot<V>): void {
+  private enqueue (k: K, s: Slot<V>, seq: number): void {
     this.queueKeys.push(k)
     this.queueSlots.push(s)
+    this.queueSeqs.push(seq)
+  }
+
+  private compact (): void {
+    if (this.head > 1024 && this.head * 2 > this.queueKeys.length) {
+      dropFront(this.queueKeys, this.head)
+      dropFront(this.queueSlots, this.head)
+      dropFront(this.queueSeqs, this.head)
+      this.head = 0
+    }
   }
 }
