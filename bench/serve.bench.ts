@@ -24,7 +24,8 @@
 // measurements, so a neighbour's burst of load does not hit one figure only. rssMB is this process's peak;
 // serveRssMB its peak after the first serve round, before any phase built the records as objects here.
 //
-//   node --expose-gc --import tsx bench/serve.bench.ts [--records N] [--rounds N] [--only forward]
+//   node --expose-gc --import tsx bench/serve.bench.ts [--records N] [--rounds N] [--only forward|serve]
+// (`--only serve`: the serve-forward rounds alone, no baseline or other phase, for a profile of serve.)
 import { fork, type ChildProcess } from 'node:child_process'
 import * as net from 'node:net'
 import { PassThrough } from 'node:stream'
@@ -45,7 +46,9 @@ import { ForwardServer } from '../src/adapters/forward/server.js'
 const arg = (name: string, dflt: number): number => { const at = process.argv.indexOf(name); return at === -1 ? dflt : Number(process.argv[at + 1]) }
 const RECORDS = arg('--records', 200_000)
 const ROUNDS = arg('--rounds', 3)
-const ONLY_FORWARD = process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'forward'
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
+const ONLY_SERVE = ONLY === 'serve'
+const ONLY_FORWARD = ONLY === 'forward' || ONLY_SERVE
 const FRAME_RECORDS = 1000
 const WINDOW = 4
 const NODES = ['gw1', 'gw2', 'gw3', 'hv1', 'hv2', 'hv3']
@@ -233,6 +236,12 @@ async function runServe (): Promise<void> {
   let alertsOut = 0
   let serveRss = 0
   for (let r = 0; r < ROUNDS; r++) {
+    if (ONLY_SERVE) {
+      const s = await serveRound('replay')
+      serveRate.push(RECORD_COUNT / s.wallS)
+      serveCpuRate.push(RECORD_COUNT / s.cpuS)
+      continue
+    }
     // baseline: parse only (parseLine over the same text lines)
     gcNow()
     const t0 = process.hrtime.bigint()
@@ -278,7 +287,10 @@ async function runServe (): Promise<void> {
   const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return Math.round(s[Math.floor(s.length / 2)] ?? 0) }
   const ratio = (a: number, b: number): number => Math.round(a / b * 1000) / 1000
   const figure = (bench: string, values: number[], unit: string, baselines: number[], extra: object = {}): void => {
-    if (values.length === 0) return
+    if (values.length === 0 || baselines.length === 0) {
+      if (values.length > 0) console.log(JSON.stringify({ bench, value: best(values), unit, rssMB: rssMB(), median: median(values), records: RECORD_COUNT }))
+      return
+    }
     console.log(JSON.stringify({ bench, value: best(values), unit, baseline: best(baselines), ratio: ratio(best(values), best(baselines)), rssMB: rssMB(), median: median(values), records: RECORD_COUNT, ...extra }))
   }
   figure('serve-forward', serveRate, 'records/s', parseRate, { alerts: alertsOut, senderCpu: Math.round(Math.max(...senderCpu) * 100) / 100, serveRssMB: serveRss })

@@ -40,15 +40,15 @@ t.test('records are acked, in order, with the configured tag and time', async (t
   for (let i = 0; i < 10; i++) o.send(rec(i), 1795333459449 + i)
   t.equal(await o.flush(5000), true, 'flush: nothing pending')
   t.strictSame(seqs(s.batches), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-  t.ok(s.batches.every((b) => b.tag === 'ovn.alert' && b.mode === 'Message' && typeof b.chunk === 'string'))
+  t.ok(s.batches.every((b) => b.tag === 'ovn.alert' && b.mode === 'PackedForward' && typeof b.chunk === 'string'))
   t.equal(flatten(s.batches)[3]?.time, 1795333459.452)
   t.strictSame(o.counters, { queued: 10, sent: 10, acked: 10, retries: 0, dropped: 0, failed: 0 })
-  t.equal(s.server.counters.acks, 10)
+  t.equal(s.server.counters.acks, s.batches.length, 'one ack per frame')
   t.equal(await o.close(1000), 0)
   await s.server.close()
 })
 
-t.test('one flush is one socket write: the records of a tick go out together', async (t) => {
+t.test('the records of a tick go out together: one frame, one socket write, one ack', async (t) => {
   const s = await collectingServer()
   const o = output({ port: s.port })
   o.send(rec(0), 1000)
@@ -67,8 +67,10 @@ t.test('one flush is one socket write: the records of a tick go out together', a
     proto._writev = writev
   }
   t.strictSame(seqs(s.batches), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-  t.strictSame(calls, ['writev 10'], 'ten records, one writev')
-  t.equal(s.server.counters.acks, 11, 'still one ack per record')
+  t.strictSame(calls, ['write'], 'ten records, one write')
+  t.strictSame(s.batches.map((b) => b.entries.length), [1, 10], 'one frame per tick')
+  t.equal(s.server.counters.acks, 2, 'one ack per frame')
+  t.equal(o.counters.acked, 11, 'every record counted as acked')
   await o.close(1000)
   await s.server.close()
 })
@@ -116,6 +118,22 @@ t.test('bounded queue: the oldest unsent records are dropped and counted', async
   await server.close()
 })
 
+t.test('bounded queue over thousands of records: the newest arrive, in order, none twice', async (t) => {
+  const port = await freePort()
+  const o = output({ port, maxPendingRecords: 3000 })
+  for (let i = 0; i < 7000; i++) o.send(rec(i), 1000 + i)
+  t.equal(o.counters.dropped, 4000)
+  t.equal(o.pending, 3000)
+  const batches: ForwardBatch[] = []
+  const server = new ForwardServer({ onBatch: (b) => { batches.push(b) } })
+  await server.listen({ port })
+  t.equal(await o.flush(5000), true)
+  t.strictSame(seqs(batches), Array.from({ length: 3000 }, (_, i) => 4000 + i))
+  t.strictSame(o.counters, { queued: 7000, sent: 3000, acked: 3000, retries: 0, dropped: 4000, failed: 0 })
+  await o.close(1000)
+  await server.close()
+})
+
 t.test('a lost ack is retried: at-least-once', async (t) => {
   let calls = 0
   const s = await collectingServer({
@@ -136,6 +154,20 @@ t.test('a lost ack is retried: at-least-once', async (t) => {
   t.strictSame(progress, [0], 'onProgress ran when the record settled')
   await o.close(1000)
   await s.server.close()
+})
+
+t.test('a peer that never acks: the records of the frame are given up after the retries, and counted', async (t) => {
+  const silent = createServer((so) => { so.resume() }) // reads everything, answers nothing
+  await new Promise<void>((resolve) => { silent.listen(0, '127.0.0.1', resolve) })
+  t.teardown(() => { silent.close() })
+  const o = output({ port: (silent.address() as { port: number }).port, ackTimeoutMs: 50, retryAttempts: 1 })
+  o.send(rec(1), 1)
+  o.send(rec(2), 2)
+  await until(() => o.pending === 0)
+  t.equal(o.counters.failed, 2)
+  t.equal(o.counters.sent, 0)
+  t.equal(o.counters.retries, 2, 'one retry each')
+  await o.close(100)
 })
 
 t.test('shared_key over TLS, and a wrong key', async (t) => {

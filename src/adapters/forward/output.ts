@@ -1,13 +1,16 @@
 // Forward protocol client output: alerts to Fluent Bit / Fluentd through @fluent-org/logger's
 // FluentClient, configured (not re-implemented) for acks, reconnect with backoff, event retry
-// and a bounded queue.
+// and PackedForward batching.
 //
-// Queue policy: drop-oldest. While the peer is away, records wait in FluentClient's send queue,
-// which is capped at `maxPendingRecords` (its `sendQueueMaxLimit`); past that the oldest unsent
-// record is dropped and counted. `full` turns true at the same size so a caller can apply
-// back-pressure before anything is dropped. Records are sent in Message mode, one ack each, so a
-// drop or a retry concerns one record and never a whole batch.
-import { Socket } from 'node:net'
+// Batching: the client runs in PackedForward mode, so every record handed to it in one tick goes out
+// as one frame with one chunk id and one ack (one encode of the frame, one write, one ack timer), not
+// one of each per record: per alert, Message mode cost tens of microseconds of serve's CPU.
+// Queue policy: drop-oldest. Records wait here while the connection is not writable (peer away,
+// handshake pending, socket buffer full) and go to the client when it is; past `maxPendingRecords`
+// waiting the oldest one is dropped and counted. This queue is ours because the client's own limit
+// would drop a whole PackedForward batch at once. `full` turns true at the same size so a caller can
+// apply back-pressure before anything is dropped. A record whose frame failed (lost ack, write error)
+// is retried on its own by the client's retrier, in the next frame.
 import { hostname } from 'node:os'
 import type { ConnectionOptions } from 'node:tls'
 import { EventTime, FluentClient, FluentError, FluentSocketEvent } from '@fluent-org/logger'
@@ -23,11 +26,11 @@ export interface ForwardOutputOptions {
   port?: number
   /** Tag of every record sent. @default 'ovn.alert' */
   tag?: string
-  /** Wait for the peer's `{ack}` of each record (at-least-once). @default true */
+  /** Wait for the peer's `{ack}` of each frame (at-least-once). @default true */
   ack?: boolean
-  /** How long to wait for one ack before the record is retried. @default 10_000 */
+  /** How long to wait for a frame's ack before its records are retried. @default 10_000 */
   ackTimeoutMs?: number
-  /** Records accepted and not yet delivered; past this the oldest unsent one is dropped. @default 10_000 */
+  /** Records accepted and not yet delivered; past this many waiting for the connection the oldest is dropped. @default 10_000 */
   maxPendingRecords?: number
   /** First reconnect delay; grows by `reconnectBackoff` per failed attempt. @default 500 */
   reconnectDelayMs?: number
@@ -71,24 +74,8 @@ export interface ForwardOutputCounters {
   failed: number
 }
 
-/**
- * FluentClient whose flush hands every queued record to the kernel in one write: in Message mode it
- * writes each record on its own, and a loopback write costs tens of microseconds, more than encoding the
- * record. The records, their chunks and acks stay one per alert. Without the socket (another version of
- * the library) it flushes as before.
- */
-class CorkedFluentClient extends FluentClient {
-  override syncFlush (): boolean {
-    const raw = (this as unknown as { socket?: { socket?: unknown } }).socket?.socket
-    const socket = raw instanceof Socket ? raw : null
-    socket?.cork()
-    try {
-      return super.syncFlush()
-    } finally {
-      socket?.uncork()
-    }
-  }
-}
+/** A record waiting for a writable connection. */
+interface Waiting { record: Record<string, unknown>; time: EventTime }
 
 /** Forward client output; see ForwardOutputOptions. */
 export class ForwardOutput {
@@ -99,6 +86,9 @@ export class ForwardOutput {
   private readonly logger: ForwardLogger
   private readonly ack: boolean
   private pendingCount = 0
+  /** Records not yet handed to the client, oldest at `waitingHead`. */
+  private waiting: Waiting[] = []
+  private waitingHead = 0
   private closing = false
   private readonly progress: Array<() => void> = []
   private readonly settled: Array<() => void> = []
@@ -118,7 +108,7 @@ export class ForwardOutput {
     this.maxPendingRecords = num('maxPendingRecords', options.maxPendingRecords, 10_000, 1)
     const maxDelay = num('reconnectMaxDelayMs', options.reconnectMaxDelayMs, 30_000, 1)
     const clientOptions: FluentClientOptions = {
-      eventMode: 'Message',
+      eventMode: 'PackedForward',
       socket: {
         host: options.host ?? '127.0.0.1',
         port: num('port', options.port, 24224, 1),
@@ -131,7 +121,6 @@ export class ForwardOutput {
         ...(options.tls !== undefined ? { tls: options.tls } : {})
       },
       ...(this.ack ? { ack: { ackTimeout: num('ackTimeoutMs', options.ackTimeoutMs, 10_000, 1) } } : {}),
-      sendQueueMaxLimit: { length: this.maxPendingRecords },
       eventRetry: {
         attempts: num('retryAttempts', options.retryAttempts, 8, 0),
         delay: num('retryDelayMs', options.retryDelayMs, 200, 0),
@@ -153,7 +142,7 @@ export class ForwardOutput {
           }
         : {})
     }
-    this.client = new CorkedFluentClient(null, clientOptions)
+    this.client = new FluentClient(null, clientOptions)
     this.client.socketOn(FluentSocketEvent.ERROR, (err: Error) => {
       const fatal = err instanceof FluentError.AuthError || err instanceof FluentError.UnexpectedMessageError
       this.note(fatal ? 'error' : 'warn', err, fatal ? 'forward output: peer refused us, giving up on this connection' : 'forward output: connection error, will reconnect')
@@ -162,6 +151,8 @@ export class ForwardOutput {
       if (this.lastError !== '') this.logger.info({}, 'forward output: connected')
       this.lastError = ''
     })
+    // connected, handshake done, or the socket buffer drained: hand over what waited
+    this.client.socketOn(FluentSocketEvent.WRITABLE, () => { this.handOver() })
   }
 
   /** Records accepted and not yet delivered, dropped or failed. */
@@ -184,22 +175,60 @@ export class ForwardOutput {
     const ms = Number.isFinite(timeMs) && timeMs >= 0 ? timeMs : 0
     const sec = Math.floor(ms / 1000)
     const nsec = Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6))
-    this.client.emit(this.tag, record, new EventTime(sec, nsec)).then(() => {
-      this.counters.sent++
-      if (this.ack) this.counters.acked++
+    const time = new EventTime(sec, nsec)
+    // in order: straight to the client only when nothing waits before this record
+    if (this.waiting.length === this.waitingHead && this.client.writable) { this.emit(record, time); return }
+    this.waiting.push({ record, time })
+    if (this.waiting.length - this.waitingHead > this.maxPendingRecords) {
+      this.waitingHead++ // the oldest waiting record
+      this.counters.dropped++
       this.settle()
-    }, (err: unknown) => {
-      if (err instanceof FluentError.DroppedError) this.counters.dropped++
-      else {
-        this.counters.failed++
-        this.note('error', err, 'forward output: record given up')
-      }
-      this.settle()
-    })
+    }
+    this.compactWaiting()
+    this.handOver() // `writable` also wakes an idle (timed out) connection
+  }
+
+  /** Records waiting for the connection are handed to the client while it is writable; they leave in its next frame. */
+  private handOver (): void {
+    while (this.waitingHead < this.waiting.length && this.client.writable) {
+      const w = this.waiting[this.waitingHead] as Waiting
+      this.waiting[this.waitingHead++] = undefined as unknown as Waiting
+      this.emit(w.record, w.time)
+    }
+    this.compactWaiting()
+  }
+
+  private compactWaiting (): void {
+    if (this.waitingHead === this.waiting.length) {
+      if (this.waitingHead > 0) { this.waiting = []; this.waitingHead = 0 }
+    } else if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead)
+      this.waitingHead = 0
+    }
+  }
+
+  private emit (record: Record<string, unknown>, time: EventTime): void {
+    this.client.emit(this.tag, record, time).then(this.onSent, this.onFailed)
+  }
+
+  private readonly onSent = (): void => {
+    this.counters.sent++
+    if (this.ack) this.counters.acked++
+    this.settle()
+  }
+
+  private readonly onFailed = (err: unknown): void => {
+    if (err instanceof FluentError.DroppedError) this.counters.dropped++
+    else {
+      this.counters.failed++
+      this.note('error', err, 'forward output: record given up')
+    }
+    this.settle()
   }
 
   /** Sends what is queued and waits for it to settle; true when nothing is pending within `timeoutMs`. */
   async flush (timeoutMs = 5000): Promise<boolean> {
+    this.handOver()
     await this.client.flush()
     return await this.waitIdle(timeoutMs)
   }
@@ -214,6 +243,11 @@ export class ForwardOutput {
       await this.flush(timeoutMs)
     }
     const left = this.pendingCount
+    // what never reached the client is dropped here; shutdown() rejects what the client still holds
+    const dropped = this.waiting.length - this.waitingHead
+    this.waiting = []
+    this.waitingHead = 0
+    for (let i = 0; i < dropped; i++) { this.counters.dropped++; this.settle() }
     await this.client.shutdown().catch(() => {})
     // shutdown() rejects what was still queued or awaiting an ack; let those settle.
     await this.waitIdle(100)
