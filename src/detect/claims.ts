@@ -793,15 +793,26 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     evaluateLoad,
     ports (limit) {
       const out: PortSummary[] = []
+      const byRecency = (a: PortState, b: PortState): number => b.lastActMs - a.lastActMs || cmp(a.lport, b.lport)
       const all = [...ports.values()]
-      // One-act ports: the newest `limit` by arrival (their only act is their last).
+      // One-act ports, newest arrival first, until no older arrival can be among the most recent: a port that
+      // arrived before port X acted no later than the watermark then, which is at most X's act + allowedLatenessMs.
       if (first !== null) {
-        for (let s = first.newest(), n = 0; s !== -1 && n < limit; s = first.olderThan(s), n++) {
+        const found: PortState[] = []
+        let floor = -Infinity
+        for (let s = first.newest(); s !== -1; s = first.olderThan(s)) {
           const t = first.time(s)
-          all.push({ lport: first.name(s), gateway: false, acts: [{ t, node: first.node(s), prev: first.prev(s), handoff: (first.flags(s) & FIRST_ACT_HANDOFF) !== 0 }], releases: NO_RELEASES, lastActMs: t, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 })
+          if (found.length >= limit && floor > t + opts.allowedLatenessMs) break
+          found.push({ lport: first.name(s), gateway: false, acts: [{ t, node: first.node(s), prev: first.prev(s), handoff: (first.flags(s) & FIRST_ACT_HANDOFF) !== 0 }], releases: NO_RELEASES, lastActMs: t, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 })
+          if (found.length >= 2 * limit) {
+            found.sort(byRecency)
+            found.length = limit
+            floor = (found[limit - 1] as PortState).lastActMs
+          }
         }
+        for (const p of found) all.push(p)
       }
-      all.sort((a, b) => b.lastActMs - a.lastActMs)
+      all.sort(byRecency)
       all.length = Math.min(all.length, limit)
       for (const p of all) {
         const from = p.lastActMs - opts.stormWindowMs

@@ -7,8 +7,13 @@
 // is stored as its 16 bytes rather than as a string. The second act (or a release) promotes the port to a
 // full PortState (claims.ts).
 //
-//   slots:  words[4s..4s+3] kind  hash  t  node  prev  flags  seq   older/newer (arrival order, oldest first)
+//   slots:  words[4s..4s+3] kind  t  node  prev  flags  seq   older/newer (arrival order, oldest first)
 //   index:  open addressing, linear probing, slot + 1 per bucket (0 = empty), backward-shift deletion
+//   nodes:  claimer and previous owner as ids of a reference-counted list of node names
+//
+// The slot arrays are allocated once for the most ports there can be: a large typed array is zero pages the
+// kernel maps only when written, so the resident size follows the ports actually held, and never growing them
+// leaves no dead copies behind for the GC. The index (written all over by hashing) grows as ports arrive.
 //
 // `seq` is the owner's act counter at the act: claims.ts compares it with the full ports' CLOCK queue to evict
 // the least recently used port of either kind.
@@ -44,21 +49,64 @@ function mix (h: number): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
+/** Node names by small id, each counted by the slots that use it; id 0 is `null`. */
+class NodeIds {
+  private readonly names: Array<string | null> = [null]
+  private readonly refs: number[] = [0]
+  private readonly ids = new Map<string, number>()
+  private readonly free: number[] = []
+
+  acquire (node: string | null): number {
+    if (node === null) return 0
+    let id = this.ids.get(node)
+    if (id === undefined) {
+      id = this.free.pop() ?? this.names.length
+      this.names[id] = node
+      this.refs[id] = 0
+      this.ids.set(node, id)
+    }
+    this.refs[id] = (this.refs[id] as number) + 1
+    return id
+  }
+
+  release (id: number): void {
+    if (id === 0) return
+    const n = (this.refs[id] as number) - 1
+    this.refs[id] = n
+    if (n > 0) return
+    this.ids.delete(this.names[id] as string)
+    this.names[id] = null
+    this.free.push(id)
+  }
+
+  name (id: number): string | null { return this.names[id] ?? null }
+}
+
+function uuidHash (w0: number, w1: number, w2: number, w3: number, kind: number): number {
+  return mix(w0 ^ mix(w1 ^ mix(w2 ^ mix(w3 ^ kind))))
+}
+
+/** FNV-1a over the code units, for names that are not UUIDs. */
+function nameHash (lport: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < lport.length; i++) h = Math.imul(h ^ lport.charCodeAt(i), 0x01000193)
+  return mix(h)
+}
+
 export class FirstActs {
   /** Live ports. */
   size = 0
-  private cap: number
-  private readonly maxCap: number
-  private words: Uint32Array
-  private kinds: Uint8Array
-  private hashes: Uint32Array
-  private times: Float64Array
-  private seqs: Float64Array
-  private flagBits: Uint8Array
-  private older: Int32Array
-  private newer: Int32Array
-  private nodes: string[]
-  private prevs: Array<string | null>
+  private readonly cap: number
+  private readonly words: Uint32Array
+  private readonly kinds: Uint8Array
+  private readonly times: Float64Array
+  private readonly seqs: Float64Array
+  private readonly flagBits: Uint8Array
+  private readonly older: Int32Array
+  private readonly newer: Int32Array
+  private readonly nodeIds: Uint32Array
+  private readonly prevIds: Uint32Array
+  private readonly nodeNames = new NodeIds()
   /** Slot → name, for KIND_NAME slots only. */
   private readonly names = new Map<number, string>()
   private index: Int32Array
@@ -81,28 +129,19 @@ export class FirstActs {
   private readonly chars: number[] = new Array<number>(CR_LRP.length + 36).fill(0)
 
   /** `maxPorts`: the most ports ever held at once (the caller evicts before it adds beyond it). */
-  constructor (maxPorts: number, initialCapacity = 1024) {
-    this.maxCap = Math.max(1, maxPorts)
-    this.cap = Math.min(this.maxCap, initialCapacity)
+  constructor (maxPorts: number) {
+    this.cap = Math.max(1, maxPorts)
     this.words = new Uint32Array(this.cap * 4)
     this.kinds = new Uint8Array(this.cap)
-    this.hashes = new Uint32Array(this.cap)
     this.times = new Float64Array(this.cap)
     this.seqs = new Float64Array(this.cap)
     this.flagBits = new Uint8Array(this.cap)
     this.older = new Int32Array(this.cap)
     this.newer = new Int32Array(this.cap)
-    this.nodes = new Array<string>(this.cap).fill('')
-    this.prevs = new Array<string | null>(this.cap).fill(null)
-    this.index = new Int32Array(FirstActs.indexSize(this.cap))
+    this.nodeIds = new Uint32Array(this.cap)
+    this.prevIds = new Uint32Array(this.cap)
+    this.index = new Int32Array(1024)
     this.mask = this.index.length - 1
-  }
-
-  /** A power of two at least twice the slots: probes stay short. */
-  private static indexSize (cap: number): number {
-    let n = 16
-    while (n < cap * 2) n *= 2
-    return n
   }
 
   /** The slot of `lport`, or -1. */
@@ -118,7 +157,9 @@ export class FirstActs {
   /** Adds `lport` (not present: `find` returned -1 for it just before) and returns its slot. */
   add (lport: string, t: number, node: string, prev: string | null, flags: number, seq: number): number {
     if (lport !== this.kName) this.encode(lport)
-    if (this.free === -1 && this.fresh === this.cap) this.grow()
+    if (this.free === -1 && this.fresh === this.cap) throw new Error('FirstActs: full (the caller evicts before it adds)')
+    // At most half full: probes stay short.
+    if ((this.size + 1) * 2 > this.index.length) this.growIndex()
     let s: number
     if (this.free !== -1) { s = this.free; this.free = this.older[s] as number } else s = this.fresh++
     const w = s * 4
@@ -128,12 +169,11 @@ export class FirstActs {
     this.words[w + 3] = this.k3
     this.kinds[s] = this.kKind
     if (this.kKind === KIND_NAME) this.names.set(s, lport)
-    this.hashes[s] = this.kHash
     this.times[s] = t
     this.seqs[s] = seq
     this.flagBits[s] = flags
-    this.nodes[s] = node
-    this.prevs[s] = prev
+    this.nodeIds[s] = this.nodeNames.acquire(node)
+    this.prevIds[s] = this.nodeNames.acquire(prev)
     // Newest end of the arrival list.
     this.older[s] = this.newestSlot
     this.newer[s] = -1
@@ -150,12 +190,12 @@ export class FirstActs {
   /** Removes a live slot. */
   remove (s: number): void {
     // Out of the index, shifting back the entries that probed past its bucket.
-    let b = (this.hashes[s] as number) & this.mask
+    let b = this.hashAt(s) & this.mask
     while (this.index[b] !== s + 1) b = (b + 1) & this.mask
     for (let next = (b + 1) & this.mask; ; next = (next + 1) & this.mask) {
       const e = this.index[next] as number
       if (e === 0) break
-      const home = (this.hashes[e - 1] as number) & this.mask
+      const home = this.hashAt(e - 1) & this.mask
       // Move `e` into the hole unless its home lies cyclically in (hole, next].
       if (((next - home) & this.mask) >= ((next - b) & this.mask)) { this.index[b] = e; b = next }
     }
@@ -169,8 +209,8 @@ export class FirstActs {
     else this.newestSlot = o
     if (this.kinds[s] === KIND_NAME) this.names.delete(s)
     this.kinds[s] = KIND_FREE
-    this.nodes[s] = ''
-    this.prevs[s] = null
+    this.nodeNames.release(this.nodeIds[s] as number)
+    this.nodeNames.release(this.prevIds[s] as number)
     this.older[s] = this.free
     this.free = s
     this.size--
@@ -186,8 +226,8 @@ export class FirstActs {
   time (s: number): number { return this.times[s] as number }
   seq (s: number): number { return this.seqs[s] as number }
   flags (s: number): number { return this.flagBits[s] as number }
-  node (s: number): string { return this.nodes[s] as string }
-  prev (s: number): string | null { return this.prevs[s] as string | null }
+  node (s: number): string { return this.nodeNames.name(this.nodeIds[s] as number) as string }
+  prev (s: number): string | null { return this.nodeNames.name(this.prevIds[s] as number) }
 
   /** The port's name, rebuilt from its bytes for a UUID name. */
   name (s: number): string {
@@ -215,19 +255,20 @@ export class FirstActs {
     else if (len === 36 + CR_LRP.length && lport.startsWith(CR_LRP)) off = CR_LRP.length
     if (off !== -1 && this.packUuid(lport, off)) {
       this.kKind = off === 0 ? KIND_UUID : KIND_CR_LRP
-      this.kHash = mix(this.k0 ^ mix(this.k1 ^ mix(this.k2 ^ mix(this.k3 ^ this.kKind))))
+      this.kHash = uuidHash(this.k0, this.k1, this.k2, this.k3, this.kKind)
       return
     }
     this.kKind = KIND_NAME
     this.k0 = this.k1 = this.k2 = this.k3 = 0
-    this.kHash = this.hashOf(lport)
+    this.kHash = nameHash(lport)
   }
 
-  /** FNV-1a over the code units, for names that are not UUIDs. */
-  private hashOf (lport: string): number {
-    let h = 0x811c9dc5
-    for (let i = 0; i < lport.length; i++) h = Math.imul(h ^ lport.charCodeAt(i), 0x01000193)
-    return mix(h)
+  /** The hash of a live slot's name (recomputed: storing it would cost 4 bytes a port). */
+  private hashAt (s: number): number {
+    const kind = this.kinds[s] as number
+    if (kind === KIND_NAME) return nameHash(this.names.get(s) as string)
+    const w = s * 4
+    return uuidHash(this.words[w] as number, this.words[w + 1] as number, this.words[w + 2] as number, this.words[w + 3] as number, kind)
   }
 
   private packUuid (s: string, off: number): boolean {
@@ -252,36 +293,19 @@ export class FirstActs {
   }
 
   private matches (s: number, lport: string): boolean {
-    if (this.hashes[s] !== this.kHash || this.kinds[s] !== this.kKind) return false
+    if (this.kinds[s] !== this.kKind) return false
     if (this.kKind === KIND_NAME) return this.names.get(s) === lport
     const w = s * 4
     return this.words[w] === this.k0 && this.words[w + 1] === this.k1 && this.words[w + 2] === this.k2 && this.words[w + 3] === this.k3
   }
 
-  /** Doubles the slots (up to the most ever needed) and rebuilds the index. */
-  private grow (): void {
-    const cap = Math.min(this.maxCap, this.cap * 2)
-    if (cap === this.cap) throw new Error('FirstActs: full (the caller evicts before it adds)')
-    const widen = <T extends Uint32Array | Uint8Array | Float64Array | Int32Array>(a: T, per: number, make: new (n: number) => T): T => {
-      const b = new make(cap * per)
-      b.set(a)
-      return b
-    }
-    this.words = widen(this.words, 4, Uint32Array)
-    this.kinds = widen(this.kinds, 1, Uint8Array)
-    this.hashes = widen(this.hashes, 1, Uint32Array)
-    this.times = widen(this.times, 1, Float64Array)
-    this.seqs = widen(this.seqs, 1, Float64Array)
-    this.flagBits = widen(this.flagBits, 1, Uint8Array)
-    this.older = widen(this.older, 1, Int32Array)
-    this.newer = widen(this.newer, 1, Int32Array)
-    for (let i = this.cap; i < cap; i++) { this.nodes.push(''); this.prevs.push(null) }
-    this.cap = cap
-    this.index = new Int32Array(FirstActs.indexSize(cap))
+  /** Doubles the index and re-enters every live slot. */
+  private growIndex (): void {
+    this.index = new Int32Array(this.index.length * 2)
     this.mask = this.index.length - 1
     for (let s = 0; s < this.fresh; s++) {
       if (this.kinds[s] === KIND_FREE) continue
-      let b = (this.hashes[s] as number) & this.mask
+      let b = this.hashAt(s) & this.mask
       while (this.index[b] !== 0) b = (b + 1) & this.mask
       this.index[b] = s + 1
     }
