@@ -59,7 +59,7 @@ t.test('options: defaults, validation, regime from version', async (t) => {
   t.equal(o.regime, null)
   t.equal(resolveDetectorOptions({ ovnVersion: '23.03.1' }).regime, '500ms')
   t.equal(resolveDetectorOptions({ ovnVersion: '25.09.0', throttleRegime: 'none' }).regime, 'none', 'an explicit regime wins')
-  for (const bad of [{ quietMs: 0 }, { quietMs: Number.NaN }, { stormMinHandoffs: 1 }, { throttleRegime: '1s' as never }, { ovnVersion: 'latest' }, { nope: 1 } as never, { loadMinBusySeconds: 20 }]) {
+  for (const bad of [{ quietMs: 0 }, { quietMs: Number.NaN }, { stormMinHandoffs: 1 }, { throttleRegime: '1s' as never }, { ovnVersion: 'latest' }, { nope: 1 } as never, { loadMinBusySeconds: 20 }, { maxTrackedPorts: 10_000_001 }]) {
     let code: string | undefined
     try { createDetector(bad) } catch (e) { code = isStormError(e) ? e.code : 'other' }
     t.equal(code, 'E_CONFIG', JSON.stringify(bad))

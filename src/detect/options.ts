@@ -118,6 +118,7 @@ export interface DetectorOptions {
   throttleInferMinSamples: number
   /**
    * Logical ports tracked at once; the least recently active is evicted (counted in `stats.evictions.ports`).
+   * At most 10 000 000: a port seen once takes ~55 bytes, reserved up front (resident only once used).
    * @default 10000
    */
   maxTrackedPorts: number
@@ -179,6 +180,8 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   maxOpenSignals: 1000
 })
 
+/** The packed one-act port table reserves its slots up front (src/detect/first-acts.ts). */
+const MAX_TRACKED_PORTS = 10_000_000
 const REGIMES: readonly string[] = ['none', '500ms', '2s']
 /** Options that may be 0 (the rest must be ≥ 1). */
 const ZERO_OK = new Set(['allowedLatenessMs'])
@@ -203,6 +206,7 @@ export function resolveDetectorOptions (options: Partial<DetectorOptions> = {}):
     }
   }
   if (merged.stormMinHandoffs < 2) throw new StormError('E_CONFIG', 'detector option stormMinHandoffs must be ≥ 2')
+  if (merged.maxTrackedPorts > MAX_TRACKED_PORTS) throw new StormError('E_CONFIG', `detector option maxTrackedPorts must be ≤ ${MAX_TRACKED_PORTS}`)
   if (merged.flapMinCycles < 2) throw new StormError('E_CONFIG', 'detector option flapMinCycles must be ≥ 2')
   if (merged.loadMinBusySeconds * 1000 > merged.loadWindowMs) {
     throw new StormError('E_CONFIG', 'detector option loadMinBusySeconds must fit in loadWindowMs')
