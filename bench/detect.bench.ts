@@ -7,7 +7,8 @@
 //                     tsx is reported beside it (rssUnderTsxMB): tsx alone adds ~35 MB to a process.
 //                     With the default bound (maxTrackedPorts 10 000) almost all of the 1 M ports are evicted.
 //   detect-flood-rss-tracked  the same flood with maxTrackedPorts 1 000 000, so every port stays tracked:
-//                     the detector's real cost per tracked port.
+//                     the detector's real cost per tracked port (retainedMB: heap plus external memory — the
+//                     packed one-act ports' typed arrays — after GC, over the same before the detector).
 //   detect-flood      the same flood as vlog lines, parse and push timed chunk by chunk over the same lines
 //   detect-storm      100 % claim-storm replay (bench/lib/corpus.ts), claimers attributed by `… to <chassis>`,
 //                     a fresh detector per round (after a forced GC, as the parse rounds)
@@ -59,6 +60,8 @@ const FLOOD_RSS_RUNNER = `
 const rssMB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 const rssAtStart = rssMB()
 const { createDetector } = await import(process.argv[2])
+globalThis.gc?.()
+const mem0 = process.memoryUsage()
 const PORTS = Number(process.argv[3])
 const T0 = ${T0}
 const source = { wrapper: 'bare', node: 'gw1' }
@@ -74,7 +77,11 @@ const snap = d.snapshot()
 if (snap.stats.used !== PORTS) throw new Error('pushed ' + snap.stats.used + ' of ' + PORTS)
 const rss = rssMB()
 globalThis.gc?.()
-process.stdout.write(JSON.stringify({ rssMB: rss, rssAtStartMB: rssAtStart, heapAfterGcMB: Math.round(process.memoryUsage().heapUsed / 1048576),
+const mem1 = process.memoryUsage()
+// Heap plus memory outside it (the typed arrays of packed ports), after GC, over the same before the detector.
+const retainedBytes = mem1.heapUsed + mem1.external - mem0.heapUsed - mem0.external
+process.stdout.write(JSON.stringify({ rssMB: rss, rssAtStartMB: rssAtStart, heapAfterGcMB: Math.round(mem1.heapUsed / 1048576), retainedMB: Math.round(retainedBytes / 1048576),
+  bytesPerTrackedPort: Math.round(retainedBytes / Math.max(1, snap.trackedPorts)),
   pushEventsPerSec: Math.round(PORTS / pushS), trackedPorts: snap.trackedPorts, evictedPorts: snap.stats.evictions.ports, signals }) + '\\n')
 `
 
@@ -125,7 +132,7 @@ function floodRss (): void {
       bench: 'detect-flood-rss-tracked', value: trss, unit: 'MB', baseline: tbase, ratio: Math.round(trss / tbase * 1000) / 1000, rssMB: trss,
       events: PORTS, maxTrackedPorts: PORTS, trackedPorts: tracked['trackedPorts'], evictedPorts: tracked['evictedPorts'],
       pushEventsPerSec: tracked['pushEventsPerSec'], heapAfterGcMB: tracked['heapAfterGcMB'],
-      bytesPerTrackedPort: Math.round(((tracked['heapAfterGcMB'] as number) * 1048576) / Math.max(1, tracked['trackedPorts'] as number)),
+      retainedMB: tracked['retainedMB'], bytesPerTrackedPort: tracked['bytesPerTrackedPort'],
       baselineIs: 'peak RSS of the same plain node process before it loaded the detector'
     })
   } finally {

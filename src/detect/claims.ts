@@ -229,8 +229,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if ((flags & FIRST_ACT_CONTESTED) !== 0) { contested = new SmallMap(); contested.set(node, t) }
     const p: PortState = { lport, gateway: isGatewayPort(lport), acts: [a], releases: NO_RELEASES, lastActMs: t, lastContested: contested, storm: null, flap: null, loadActs: 0, loadPass: 0 }
     // Its act, if still in the claim-load window, now counts for it.
-    const i = seq - loadDropped
-    if (i >= loadHead && i < loadPorts.length && loadPorts[i] === null) { loadPorts[i] = p; p.loadActs = 1 }
+    if (seq >= loadStart && seq < loadEnd && loadPorts[seq & loadMask] === null) { loadPorts[seq & loadMask] = p; p.loadActs = 1 }
     // Used just now: queued as the newest.
     ports.add(lport, p, actsSoFar())
     return p
@@ -625,15 +624,17 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   // Acts inside the load window in arrival order, with per-port and per-second counts kept incrementally,
   // so the load check costs O(1) per claim; the lists behind an alert are built only when it is emitted.
-  // A one-act port's act has no PortState (null) until the port is promoted.
-  const loadTimes: number[] = []
-  const loadNodes: string[] = []
-  const loadPorts: Array<PortState | null> = []
-  let loadHead = 0
-  /** Acts dropped from the front of the arrays: act number n is at index n - loadDropped. */
-  let loadDropped = 0
+  // A one-act port's act has no PortState (null) until the port is promoted. The acts are numbered from the
+  // first on; the window holds acts loadStart … loadEnd - 1, act n at index n & loadMask of a ring that doubles
+  // when full (a ring, not arrays shifted from the front: no copying, no garbage while the window slides).
+  let loadMask = 1023
+  let loadTimes = new Float64Array(loadMask + 1)
+  let loadNodes: string[] = new Array<string>(loadMask + 1).fill('')
+  let loadPorts: Array<PortState | null> = new Array<PortState | null>(loadMask + 1).fill(null)
+  let loadStart = 0
+  let loadEnd = 0
   /** Acts ever counted: numbers acts, and orders the eviction queue. */
-  const actsSoFar = (): number => loadDropped + loadPorts.length
+  const actsSoFar = (): number => loadEnd
   // Seconds are counted from the first act's second: epoch seconds are past V8's small-integer range, and a
   // Map keyed by them boxes and hashes a heap number on every claim.
   const loadSeconds = new Map<number, number>()
@@ -644,9 +645,12 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   let loadTotal = 0
 
   function loadAdd (p: PortState | null, t: number, node: string): void {
-    loadTimes.push(t)
-    loadNodes.push(node)
-    loadPorts.push(p)
+    if (loadEnd - loadStart > loadMask) growLoadRing()
+    const i = loadEnd & loadMask
+    loadTimes[i] = t
+    loadNodes[i] = node
+    loadPorts[i] = p
+    loadEnd++
     loadTotal++
     if (p !== null) {
       const c = ++p.loadActs
@@ -659,10 +663,12 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   function loadPrune (now: number): void {
     const from = now - opts.loadWindowMs
-    while (loadHead < loadTimes.length && ((loadTimes[loadHead] as number) < from || loadTimes.length - loadHead > opts.maxTrackedPorts * 4)) {
-      const t = loadTimes[loadHead] as number
-      const p = loadPorts[loadHead] as PortState | null
-      loadHead++
+    while (loadStart < loadEnd && ((loadTimes[loadStart & loadMask] as number) < from || loadEnd - loadStart > opts.maxTrackedPorts * 4)) {
+      const i = loadStart & loadMask
+      const t = loadTimes[i] as number
+      const p = loadPorts[i] as PortState | null
+      loadPorts[i] = null
+      loadStart++
       loadTotal--
       if (p !== null) {
         const c = --p.loadActs
@@ -673,13 +679,22 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (n <= 0) loadSeconds.delete(sec)
       else loadSeconds.set(sec, n)
     }
-    if (loadHead > 4096 && loadHead * 2 > loadTimes.length) {
-      dropFront(loadTimes, loadHead)
-      dropFront(loadNodes, loadHead)
-      dropFront(loadPorts, loadHead)
-      loadDropped += loadHead
-      loadHead = 0
+  }
+
+  function growLoadRing (): void {
+    const mask = loadMask * 2 + 1
+    const times = new Float64Array(mask + 1)
+    const nodes = new Array<string>(mask + 1).fill('')
+    const ps = new Array<PortState | null>(mask + 1).fill(null)
+    for (let n = loadStart; n < loadEnd; n++) {
+      times[n & mask] = loadTimes[n & loadMask] as number
+      nodes[n & mask] = loadNodes[n & loadMask] as string
+      ps[n & mask] = loadPorts[n & loadMask] as PortState | null
     }
+    loadMask = mask
+    loadTimes = times
+    loadNodes = nodes
+    loadPorts = ps
   }
 
   function evaluateLoad (out: Signal[]): void {
@@ -705,7 +720,8 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     const reclaimed: string[] = []
     const nodes = new SmallMap<true>()
     let firstMs = now
-    for (let i = loadHead; i < loadTimes.length; i++) {
+    for (let n = loadStart; n < loadEnd; n++) {
+      const i = n & loadMask
       const p = loadPorts[i] as PortState | null
       if (p === null || p.loadActs < 2) continue
       const node = loadNodes[i] as string
