@@ -18,6 +18,12 @@ export interface DetectorLike {
 export interface PipelineStages {
   /** One decoded record (object, or a bare string line) → zero or more results (a stateful line parser may hold one back). */
   parse (record: unknown): ParseResult[]
+  /**
+   * One decoded non-string record (what `parse` does for it) → its one result, without the array: the
+   * per-record path of a network input, called as a plain function (no `this`). Optional; without it `parse`
+   * is used for every record.
+   */
+  parseObject? (record: unknown): ParseResult
   /** Results the parser still holds (multi-line continuation, CRI partial) at shutdown. */
   flushParse? (): ParseResult[]
   detector: DetectorLike
@@ -132,11 +138,20 @@ export function createPipeline (stages: PipelineStages): Pipeline {
     eventClockMs,
     push (records, wallNowMs) {
       const out: PipelineAlert[] = []
+      const parseObject = stages.parseObject
+      const detector = stages.detector
       for (const record of records) {
         stats.records++
+        if (parseObject !== undefined && typeof record !== 'string') {
+          const r = parseObject(record)
+          noteResult(r, wallNowMs)
+          const signals = detector.push(r)
+          if (signals.length > 0) toAlerts(signals, out)
+          continue
+        }
         for (const r of stages.parse(record)) {
           noteResult(r, wallNowMs)
-          toAlerts(stages.detector.push(r), out)
+          toAlerts(detector.push(r), out)
         }
       }
       return out

@@ -131,3 +131,22 @@ t.test('an alert is serialized only when its JSON is read, and once', async (t) 
   t.equal(calls, 1)
   t.same(JSON.parse(first ?? ''), { rule: 'port-flap', status: 'firing', by: null })
 })
+
+t.test('parseObject, when a stage has it, takes the object records: same results, strings still through parse', async (t) => {
+  const input: unknown[] = ['1000|binding', { log: '2000|fire', host: 'gw1' }, 'garbage', { log: '2500|binding', host: 'gw2' }, { log: 'junk', host: 'gw3' }]
+  const plain = createPipeline(stages(fakeDetector(1000)))
+  const viaObject: unknown[] = []
+  const s = stages(fakeDetector(1000))
+  const parse = s.parse
+  const withObject = createPipeline({
+    ...s,
+    parse: (rec) => { if (typeof rec !== 'string') t.fail('an object record went to parse'); return parse(rec) },
+    parseObject: (rec) => { viaObject.push(rec); return parse(rec)[0] as ParseResult }
+  })
+  const a = plain.push(input, 10).map((x) => x.record)
+  const b = withObject.push(input, 10).map((x) => x.record)
+  t.strictSame(b, a)
+  t.strictSame(withObject.stats, plain.stats)
+  t.strictSame(viaObject, input.filter((r) => typeof r !== 'string'), 'each object record once, in order')
+  t.strictSame(withObject.flush().map((x) => x.record), plain.flush().map((x) => x.record))
+})

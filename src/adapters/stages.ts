@@ -32,6 +32,7 @@ export function createDefaultStages (cfg: ServeConfig, referenceTimeMs: number =
       if (typeof record === 'string') return lines.push(record)
       return [parseRecord(record)]
     },
+    parseObject: parseRecord,
     flushParse: () => lines.flush(),
     detector,
     toAlert: (s) => toAlertRecord(s),

@@ -688,13 +688,17 @@ export function vlogFor (options: UnwrapOptions): VlogFn {
 
 // ---- the common record on a shortcut -----------------------------------------------------------
 
+/** The message text of the record `shortcutSource` last accepted (a variable, not a result object per record). */
+let shortcutText = ''
+
 /**
- * What `unwrapRecord` returns for the record Fluent Bit sends for a container log — a `log` string holding a
- * bare vlog line (or a continuation line) beside a `kubernetes` map — built without the layer machinery
- * (context, layer list, one Fields object per layer, a second detection round); null for every other record,
- * which then takes the general path. Only called when `wrapper` is auto and `messageKey` is unset or `log`.
+ * The `source` of what `unwrapRecord` returns for the record Fluent Bit sends for a container log — a `log`
+ * string holding a bare vlog line (or a continuation line) beside a `kubernetes` map — built without the layer
+ * machinery (context, layer list, one Fields object per layer, a second detection round); its text is left in
+ * `shortcutText`. null for every other record, which then takes the general path. Only called when `wrapper`
+ * is auto and `messageKey` is unset or `log`.
  */
-function shortcutRecord (record: unknown, opts: UnwrapOptions, maxDepth: number): UnwrappedText | null {
+function shortcutSource (record: unknown, opts: UnwrapOptions, maxDepth: number): Source | null {
   // (an array or a Uint8Array has no string `log`)
   if (typeof record !== 'object' || record === null) return null
   const obj = record as Obj
@@ -708,7 +712,9 @@ function shortcutRecord (record: unknown, opts: UnwrapOptions, maxDepth: number)
   // the inner text is read at depth 1: bare when detection says so, or when no deeper layer is allowed
   if (maxDepth > 1 && detectText(msg) !== 'bare') return null
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1)
-  return { kind: 'text', text: msg, source: fluentBitSource(obj, obj['kubernetes'] as Obj, opts), partial: false, inner: 'fluent-bit' }
+  const source = fluentBitSource(obj, obj['kubernetes'] as Obj, opts)
+  shortcutText = msg
+  return source
 }
 
 /** `buildSource` over `recordFields(obj, 'fluent-bit')`, same keys in the same order, with named stores. */
@@ -744,21 +750,9 @@ function fluentBitSource (obj: Obj, k8s: Obj, opts: UnwrapOptions): Source {
   return source
 }
 
-/** `unwrapRecord`, with the shortcut for the common Fluent Bit record when the options allow it. */
-function recordUnwrapper (options: UnwrapOptions, shortcut: boolean): (record: unknown) => Unwrapped {
-  if (!shortcut || (options.wrapper !== undefined && options.wrapper !== 'auto') || (options.messageKey !== undefined && options.messageKey !== 'log')) {
-    return (record) => unwrapRecord(record, options)
-  }
-  const maxDepth = options.maxWrapperDepth ?? DEFAULT_MAX_WRAPPER_DEPTH
-  return (record) => {
-    let u: Unwrapped | null = null
-    try {
-      u = shortcutRecord(record, options, maxDepth)
-    } catch {
-      // getters / proxies: the general path reports them
-    }
-    return u ?? unwrapRecord(record, options)
-  }
+/** True when the options allow the Fluent Bit record shortcut. */
+function shortcutAllowed (options: UnwrapOptions): boolean {
+  return (options.wrapper === undefined || options.wrapper === 'auto') && (options.messageKey === undefined || options.messageKey === 'log')
 }
 
 /**
@@ -781,13 +775,32 @@ function recordParser (options: UnwrapOptions, shortcut: boolean): (record: unkn
     maxUnparsedTextBytes: options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
     maxLineChars: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   })
-  const unwrap = recordUnwrapper(options, shortcut)
+  const failed = (err: unknown): ParseResult => makeUnparsed('not-vlog', '', { ...options.source, wrapper: 'json' }, options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
+    `internal error: ${err instanceof Error ? err.message : String(err)}`, 0)
+  if (!shortcut || !shortcutAllowed(options)) {
+    return (record) => {
+      try {
+        return resultFromUnwrapped(unwrapRecord(record, options), vlog)
+      } catch (err) {
+        return failed(err)
+      }
+    }
+  }
+  const maxDepth = options.maxWrapperDepth ?? DEFAULT_MAX_WRAPPER_DEPTH
   return (record) => {
     try {
-      return resultFromUnwrapped(unwrap(record), vlog)
+      let source: Source | null = null
+      try {
+        source = shortcutSource(record, options, maxDepth)
+      } catch {
+        // getters / proxies: the general path reports them
+      }
+      if (source === null) return resultFromUnwrapped(unwrapRecord(record, options), vlog)
+      // resultFromUnwrapped's text case: one line straight to the vlog parser
+      const text = shortcutText
+      return text.includes('\n') ? resultFromUnwrapped({ kind: 'text', text, source, partial: false, inner: 'fluent-bit' }, vlog) : vlog(text, source)
     } catch (err) {
-      return makeUnparsed('not-vlog', '', { ...options.source, wrapper: 'json' }, options.maxUnparsedTextBytes ?? DEFAULT_MAX_UNPARSED_TEXT_BYTES,
-        `internal error: ${err instanceof Error ? err.message : String(err)}`, 0)
+      return failed(err)
     }
   }
 }
