@@ -86,9 +86,11 @@ t.test('FirstActs keeps what a Map would, in arrival order', async (t) => {
 })
 
 t.test('FirstActs packs only exact lowercase UUID names', async (t) => {
-  const table = new FirstActs(10)
+  const table = new FirstActs(16)
   const u = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
-  const names = [u, `cr-lrp-${u}`, u.toUpperCase(), `cr-lrp-${u.toUpperCase()}`, `${u} `, `lrp-${u}`, `cr-lrp-${u.slice(1)}x`]
+  // \u00b0 and \u0101 are '0' and 'a' plus 128 and 256: a digit check on the low bits alone would take them
+  const names = [u, `cr-lrp-${u}`, u.toUpperCase(), `cr-lrp-${u.toUpperCase()}`, `${u} `, `lrp-${u}`, `cr-lrp-${u.slice(1)}x`,
+    `\u00b0${u.slice(1)}`, `${u.slice(0, 35)}\u0101`, `${u.slice(0, 8)}+${u.slice(9)}`]
   for (const [i, n] of names.entries()) table.add(n, i, 'gw1', null, 0, i)
   for (const [i, n] of names.entries()) {
     const s = table.find(n)
