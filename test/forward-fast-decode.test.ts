@@ -210,3 +210,137 @@ t.test('without code generation (--disallow-code-generation-from-strings) record
   const want = [1, 2, 3].map((i) => ({ timeMs: i * 1000, record: { log: `l${i}`, kubernetes: { host: `gw${i}` } } }))
   t.strictSame(JSON.parse(out), { codegen: false, r: { ok: true, entries: want } })
 })
+
+// ---- nested maps shared by their bytes (shareRepeatedMaps) -------------------------------------------
+const SHARE = { maxEntriesPerFrame: 1_000_000, shareRepeatedMaps: true }
+const NO_SHARE = { maxEntriesPerFrame: 1_000_000 }
+
+// Nested maps drawn from a small pool, so that the same bytes come back; values chosen to collide: strings
+// and ints that differ in one byte anywhere (first, middle, last), long maps past the 512-byte cap, bins
+// (never shared), maps inside arrays and maps, and now and then something the fast path refuses.
+const near = fc.constantFrom<unknown>('gw1', 'gw2', 'hv1', 'ovs-ovn-gw1', 'ovs-ovn-gw2', `${'a'.repeat(40)}x`, `${'a'.repeat(40)}y`,
+  `x${'a'.repeat(40)}`, `y${'a'.repeat(40)}`, 0x1234, 0x1235, 0x12345678, 0x12345679, -1, 1.5, null, true, '', 'é')
+const poolMap = fc.letrec((tie) => ({
+  map: fc.dictionary(fc.constantFrom('host', 'pod_name', 'namespace_name', 'container_name', 'labels', 'k', 'é'), tie('val'), { maxKeys: 5 }),
+  val: fc.oneof({ depthSize: 'small' }, { weight: 6, arbitrary: near }, { weight: 1, arbitrary: tie('map') }, { weight: 1, arbitrary: fc.array(tie('val'), { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 4 }) }, { weight: 1, arbitrary: fc.constant('z'.repeat(600)) })
+})).map
+const odd = fc.constantFrom<unknown>({ __proto__x: 1 }, { n: 2 ** 40 }, { big: 'q'.repeat(300) }, [1, { k: 'gw1' }])
+
+/** `m` with the string at one leaf (the `at`-th, in key order) changed in one char (index `pos` of it): same length, one byte apart. */
+function twin (m: unknown, at: number, pos: number): unknown {
+  let n = 0
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string' && v.length > 0 && /^[\x20-\x7e]*$/.test(v)) {
+      if (n++ !== at) return v
+      const i = pos % v.length
+      return v.slice(0, i) + String.fromCharCode(v.charCodeAt(i) ^ 1) + v.slice(i + 1)
+    }
+    if (Array.isArray(v)) return v.map(walk)
+    if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+    return v
+  }
+  return walk(m)
+}
+
+t.test('shared nested maps: the same entries as without sharing and as @msgpack/msgpack, frame after frame', async (t) => {
+  let shared = 0
+  const family = fc.tuple(fc.oneof({ weight: 6, arbitrary: poolMap }, { weight: 1, arbitrary: odd }), fc.array(fc.tuple(fc.nat({ max: 6 }), fc.nat()), { maxLength: 4 }))
+    .map(([m, ts]) => [m, ...ts.map(([at, pos]) => twin(m, at, pos))])
+  fc.assert(fc.property(fc.array(family, { minLength: 1, maxLength: 4 }).map((fs) => fs.flat()),
+    fc.array(fc.tuple(fc.nat({ max: 5 }), fc.nat({ max: 5 }), fc.string({ maxLength: 30 }), fc.boolean()), { minLength: 1, maxLength: 30 }),
+    (pool, picks) => {
+      const entries = picks.map(([a, b, log, meta]) => {
+        const record = { log, kubernetes: pool[a % pool.length], extra: pool[b % pool.length], list: [pool[b % pool.length]] }
+        return meta ? [[17, {}], record] : [17, record]
+      })
+      const payload = Buffer.from(Buffer.concat(entries.map((e) => enc.encode(e))))
+      const want = referenceEntries([...dec.decodeMulti(payload)])
+      for (let again = 0; again < 2; again++) { // the second time, every map is already remembered
+        const got = decodePackedEntries(payload, SHARE)
+        t.strictSame(got, decodePackedEntries(payload, NO_SHARE))
+        t.strictSame(got, { ok: true, entries: want })
+        if (got.ok && got.entries.length > 1 && got.entries[0]?.record['kubernetes'] === got.entries[1]?.record['kubernetes'] &&
+          typeof got.entries[0]?.record['kubernetes'] === 'object') shared++
+      }
+      return true
+    }), { numRuns: 300, seed: 5 })
+  t.ok(shared > 10, `shared maps were handed over (${shared} times)`)
+})
+
+t.test('shared nested maps: one object per distinct map, never the record or metadata, never a map with bin', async (t) => {
+  const k8s = (host: string): object => ({ host, pod_name: `ovs-ovn-${host}`, namespace_name: 'kube-system', container_name: 'openvswitch' })
+  const hosts = Array.from({ length: 40 }, (_, i) => `node-${i}`)
+  // records repeat too (the same log line): only the nested maps may be shared
+  const frame = (n: number): Buffer => Buffer.from(Buffer.concat(Array.from({ length: n }, (_, i) =>
+    enc.encode([[1795333459, {}], { log: 'line', stream: 'stdout', kubernetes: k8s(hosts[i % hosts.length] ?? '') }]))))
+  const a = decodePackedEntries(frame(400), SHARE)
+  const b = decodePackedEntries(frame(400), SHARE)
+  if (!a.ok || !b.ok) throw new Error('decode failed')
+  const all = [...a.entries, ...b.entries]
+  t.equal(new Set(all.map((e) => e.record['kubernetes'])).size, hosts.length, 'one kubernetes object per host, across frames')
+  t.equal(new Set(all.map((e) => e.record)).size, all.length, 'records are never shared')
+  t.equal(new Set(all.map((e) => e.metadata)).size, all.length, 'metadata maps are never shared')
+  const withBin = Buffer.from(Buffer.concat([1, 2, 3].map(() => enc.encode([0, { raw: { b: Uint8Array.from([7]) } }]))))
+  const d = decodePackedEntries(withBin, SHARE)
+  if (!d.ok) throw new Error('decode failed')
+  t.equal(new Set(d.entries.map((e) => e.record['raw'])).size, 3, 'a map holding a bin (a view of its frame) is never shared')
+  t.equal((d.entries[2]?.record['raw'] as { b: Uint8Array }).b.buffer, withBin.buffer, 'its bin is a view of this frame')
+  t.strictSame(all.map((e) => e.record['kubernetes']), [...a.entries, ...b.entries].map((_, i) => k8s(hosts[(i % 400) % hosts.length] ?? '')))
+  const c = decodePackedEntries(frame(400), NO_SHARE)
+  if (!c.ok) throw new Error('decode failed')
+  t.equal(new Set(c.entries.map((e) => e.record['kubernetes'])).size, 400, 'without the option every record has its own')
+})
+
+t.test('ForwardServer hands shared maps over only when asked to', async (t) => {
+  const { ForwardServer } = await import('../src/adapters/forward/server.js')
+  const { connect } = await import('node:net')
+  for (const share of [true, false]) {
+    const got: unknown[] = []
+    const server = new ForwardServer({ onBatch: (b) => { for (const e of b.entries) got.push(e.record['kubernetes']) }, ...(share ? { shareRepeatedMaps: true } : {}) })
+    const { port } = await server.listen({ port: 0 })
+    const payload = Buffer.concat([0, 1, 2].map((i) => enc.encode([i, { log: `l${i}`, kubernetes: { host: 'gw1' } }])))
+    const so = connect(port, '127.0.0.1')
+    so.write(enc.encode(['tag', payload, { chunk: 'c1' }]))
+    await new Promise<void>((resolve) => { so.once('data', () => { resolve() }) })
+    so.destroy()
+    await server.close()
+    t.strictSame(got, [{ host: 'gw1' }, { host: 'gw1' }, { host: 'gw1' }])
+    t.equal(new Set(got).size, share ? 1 : 3, share ? 'one object' : 'three objects')
+  }
+})
+
+t.test('shared nested maps: maps one byte apart anywhere (every char of every string, each map twice) stay apart', async (t) => {
+  const bases: unknown[] = [
+    { host: 'gw1', pod_name: 'ovs-ovn-gw1', namespace_name: 'kube-system', container_name: 'openvswitch' },
+    { namespace_name: 'kube-system', container_name: 'openvswitch', host: 'gw1', pod_name: 'ovs-ovn-mwbhd', labels: { app: 'ovs', tier: ['node', 'x'] } },
+    { a: 'b', n: 4660 },
+    { s: 'x' }
+  ]
+  let variants = 0
+  for (const base of bases) {
+    const maps: unknown[] = [base]
+    for (let at = 0; at < 8; at++) for (let pos = 0; pos < 16; pos++) maps.push(twin(base, at, pos))
+    const records = maps.flatMap((m) => [{ k: m }, { k: m, again: m }])
+    const payload = Buffer.from(Buffer.concat(records.map((r) => enc.encode([0, r]))))
+    const want = referenceEntries([...dec.decodeMulti(payload)])
+    for (let again = 0; again < 2; again++) t.strictSame(decodePackedEntries(payload, SHARE), { ok: true, entries: want })
+    variants += new Set(maps.map((m) => JSON.stringify(m))).size
+  }
+  t.ok(variants > 80, `${variants} distinct maps`)
+})
+
+t.test('shared nested maps: map16 and map32 headers (a map32 of one key only comes from other encoders), truncated ones', async (t) => {
+  const map32 = Uint8Array.from([0xdf, 0, 0, 0, 1, 0xa1, 0x61, 0x01])
+  const map16 = Buffer.from(enc.encode(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i]))))
+  for (const inner of [map32, map16]) {
+    // [0, {"m": inner, "n": inner}] three times
+    const entry = Buffer.concat([Uint8Array.from([0x92, 0x00, 0x82, 0xa1, 0x6d]), inner, Uint8Array.from([0xa1, 0x6e]), inner])
+    const payload = Buffer.concat([entry, entry, entry])
+    const want = referenceEntries([...dec.decodeMulti(payload)])
+    t.strictSame(decodePackedEntries(payload, SHARE), { ok: true, entries: want })
+    t.strictSame(decodePackedEntries(payload, SHARE), decodePackedEntries(payload, NO_SHARE))
+    const cut = payload.subarray(0, entry.length + 5 + 2)
+    t.strictSame(decodePackedEntries(cut, SHARE), decodePackedEntries(cut, NO_SHARE), 'truncated inside the map: the same fault')
+  }
+})

@@ -38,6 +38,8 @@ export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, s
     maxDecompressedBytes: cfg.maxFrameBytes,
     idleTimeoutMs: cfg.idleTimeoutMs,
     maxConnections: cfg.maxConnections,
+    // the pipeline only reads records: the kubernetes map of one pod's records is decoded once
+    shareRepeatedMaps: true,
     closeTimeoutMs: Math.max(1000, Math.floor(cfg.shutdownTimeoutMs / 2)),
     ...(e.sharedKey === undefined ? {} : { sharedKey: e.sharedKey }),
     ...(e.selfHostname === undefined ? {} : { serverHostname: e.selfHostname }),

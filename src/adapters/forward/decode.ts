@@ -69,6 +69,11 @@ export type FrameResult = { ok: true, frame: DecodedFrame } | { ok: false, fault
 
 export interface DecodeLimits {
   maxEntriesPerFrame: number
+  /**
+   * Records may share nested maps whose bytes repeat (see ForwardServerOptions.shareRepeatedMaps).
+   * @default false
+   */
+  shareRepeatedMaps?: boolean
 }
 
 function fail (reason: ForwardFault['reason'], detail: string): { ok: false, fault: ForwardFault } {
@@ -225,7 +230,7 @@ function isOptionFault (v: ForwardOption | ForwardFault): v is ForwardFault {
 /** The common case on the fast reader; null for anything it does not take or any fault, which the full decoder then reports. */
 function fastEntries (bytes: Uint8Array, limits: DecodeLimits, start: number, end: number): ForwardEntry[] | null {
   try {
-    const r = fast.entries(bytes, limits.maxEntriesPerFrame, start, end)
+    const r = fast.entries(bytes, limits.maxEntriesPerFrame, start, end, limits.shareRepeatedMaps === true)
     return r === BAIL ? null : r
   } catch {
     return null

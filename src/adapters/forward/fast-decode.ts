@@ -5,7 +5,9 @@
 // UTF-8, truncation, deep nesting) makes it give up with BAIL, and the caller decodes the same bytes
 // with @msgpack/msgpack, so every odd value and every error message stays exactly what it was.
 // PackedForward entries go straight to { timeMs, record }; short strings come from a cache; a map whose
-// key list repeats (every record of a stream) is built by one compiled object literal. Pure: no I/O.
+// key list repeats (every record of a stream) is built by one compiled object literal. On request, a nested
+// map whose bytes repeat (the kubernetes map of every record of one pod) is the object decoded the first
+// time, found by a hash of its bytes and checked byte for byte, not decoded again. Pure: no I/O.
 import { isUtf8 } from 'node:buffer'
 
 /** Returned when the bytes are outside the fast path: decode them with @msgpack/msgpack instead. */
@@ -43,8 +45,16 @@ export interface FastReader {
    * EventTime objects; BAIL for anything else or more than `maxEntries` (the caller then decodes and checks
    * the same bytes the long way, which reports the fault).
    */
-  entries: (bytes: Uint8Array, maxEntries: number, start?: number, end?: number) => FastEntry[] | typeof BAIL
+  entries: (bytes: Uint8Array, maxEntries: number, start?: number, end?: number, shareMaps?: boolean) => FastEntry[] | typeof BAIL
 }
+
+/**
+ * Nested maps remembered by their bytes for `entries(…, shareMaps)`: sets of a few ways, picked by a hash of
+ * the whole encoding. Only maps of at most SHARED_MAX_BYTES without bin values (views of a frame) are kept.
+ */
+const SHARED_SETS = 256
+const SHARED_WAYS = 4
+const SHARED_MAX_BYTES = 512
 
 /** Builds an object with known keys from its values in one literal: a keyed store per key cost five times more. */
 type ShapeFactory = (values: unknown[]) => Record<string, unknown>
@@ -79,6 +89,17 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
   const cacheLen = new Uint8Array(CACHE_SLOTS)
   const cacheBytes = Buffer.alloc(CACHE_SLOTS * MAX_CACHED_BYTES)
   const cacheView = new DataView(cacheBytes.buffer, cacheBytes.byteOffset, cacheBytes.byteLength)
+
+  // nested maps shared by their bytes: one slab of encodings, their lengths (0: empty way) and decoded values
+  const sharedBytes = Buffer.alloc(SHARED_SETS * SHARED_WAYS * SHARED_MAX_BYTES)
+  const sharedView = new DataView(sharedBytes.buffer, sharedBytes.byteOffset, sharedBytes.byteLength)
+  const sharedLen = new Uint16Array(SHARED_SETS * SHARED_WAYS)
+  const sharedValue: unknown[] = new Array<unknown>(SHARED_SETS * SHARED_WAYS).fill(undefined)
+  const sharedNext = new Uint8Array(SHARED_SETS)
+  /** Maps at a depth past this are looked up by their bytes (Infinity: none). */
+  let shareAfter = Infinity
+  /** Set when a bin value was read: a map holding one is not kept (it would keep the frame alive). */
+  let sawBin = false
 
   let buf: Buffer = Buffer.alloc(0)
   let view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
@@ -237,6 +258,7 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
 
   function bin (len: number): unknown {
     if (pos + len > end) return BAIL
+    sawBin = true
     const v = orig.subarray(pos, pos + len)
     pos += len
     return v
@@ -247,7 +269,11 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     const b = buf[pos] as number
     if (b <= 0x7f) { pos++; return b }
     if (b >= 0xe0) { pos++; return b - 0x100 }
-    if (b <= 0x8f) { pos++; return map(b & 0x0f, depth + 1) }
+    if (b <= 0x8f) {
+      if (depth > shareAfter) return sharedMap(depth)
+      pos++
+      return map(b & 0x0f, depth + 1)
+    }
     if (b <= 0x9f) { pos++; return array(b & 0x0f, depth + 1) }
     if (b <= 0xbf) { pos++; return str(b & 0x1f) }
     const room = end - pos
@@ -277,10 +303,109 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
       }
       case 0xdc: if (room < 3) return BAIL; pos += 3; return array(buf.readUInt16BE(pos - 2), depth + 1)
       case 0xdd: if (room < 5) return BAIL; pos += 5; return array(buf.readUInt32BE(pos - 4), depth + 1)
-      case 0xde: if (room < 3) return BAIL; pos += 3; return map(buf.readUInt16BE(pos - 2), depth + 1)
-      case 0xdf: if (room < 5) return BAIL; pos += 5; return map(buf.readUInt32BE(pos - 4), depth + 1)
+      case 0xde:
+        if (depth > shareAfter) return sharedMap(depth)
+        if (room < 3) return BAIL
+        pos += 3
+        return map(buf.readUInt16BE(pos - 2), depth + 1)
+      case 0xdf:
+        if (depth > shareAfter) return sharedMap(depth)
+        if (room < 5) return BAIL
+        pos += 5
+        return map(buf.readUInt32BE(pos - 4), depth + 1)
       default: return BAIL // 64-bit ints, other ext types, 0xc1
     }
+  }
+
+  /** The map at `pos` (its header not read yet), decoded. */
+  function mapHere (depth: number): unknown {
+    const b = buf[pos] as number
+    if (b <= 0x8f) { pos++; return map(b & 0x0f, depth + 1) }
+    const room = end - pos
+    if (b === 0xde) { if (room < 3) return BAIL; pos += 3; return map(buf.readUInt16BE(pos - 2), depth + 1) }
+    if (room < 5) return BAIL
+    pos += 5
+    return map(buf.readUInt32BE(pos - 4), depth + 1)
+  }
+
+  /**
+   * The map at `pos` as the object decoded earlier from the same bytes, or decoded now (and remembered when
+   * small and without bin values). The same bytes are the same value: a msgpack value ends where its own
+   * encoding says, so equal bytes from `pos` on are the whole map, whatever follows.
+   */
+  function sharedMap (depth: number): unknown {
+    const start = pos
+    const stop = skipValue(start, SHARED_MAX_BYTES)
+    if (stop < 0) return mapHere(depth)
+    const len = stop - start
+    // the set from every byte (a sum and a rotate-xor of the 32-bit words: short dependency chains), mixed at the end
+    let a = len
+    let h = 0
+    let i = start
+    for (; i + 4 <= stop; i += 4) {
+      const x = view.getUint32(i, true)
+      a = (a + x) | 0
+      h = ((h << 5) | (h >>> 27)) ^ x
+    }
+    for (; i < stop; i++) h = ((h << 5) | (h >>> 27)) ^ (buf[i] as number)
+    h ^= Math.imul(a, 0x9e3779b1)
+    h ^= h >>> 16 // murmur3's final mix: every sampled bit reaches the set number
+    h = Math.imul(h, 0x85ebca6b)
+    h ^= h >>> 13
+    h = Math.imul(h, 0xc2b2ae35)
+    h ^= h >>> 16
+    const set = (h & (SHARED_SETS - 1)) * SHARED_WAYS
+    for (let w = set; w < set + SHARED_WAYS; w++) {
+      if (sharedLen[w] !== len) continue
+      const at = w * SHARED_MAX_BYTES
+      let j = 0
+      while (j + 4 <= len && view.getUint32(start + j, true) === sharedView.getUint32(at + j, true)) j += 4
+      while (j < len && sharedBytes[at + j] === buf[start + j]) j++
+      if (j === len) { pos = stop; return sharedValue[w] }
+    }
+    const outerBin = sawBin
+    sawBin = false
+    const v = mapHere(depth)
+    if (v !== BAIL && !sawBin && pos === stop) {
+      const w = set + (sharedNext[set / SHARED_WAYS] as number)
+      sharedNext[set / SHARED_WAYS] = ((sharedNext[set / SHARED_WAYS] as number) + 1) % SHARED_WAYS
+      buf.copy(sharedBytes, w * SHARED_MAX_BYTES, start, stop)
+      sharedLen[w] = len
+      sharedValue[w] = v
+    }
+    sawBin = sawBin || outerBin
+    return v
+  }
+
+  /** End of the value at `at` when it ends within `max` bytes (and `end`); -1 otherwise or for any unusual byte. */
+  function skipValue (at: number, max: number): number {
+    const limit = Math.min(end, at + max)
+    let p = at
+    let remaining = 1
+    while (remaining > 0) {
+      if (p >= limit) return -1
+      const b = buf[p] as number
+      remaining--
+      if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) { p += 1; continue }
+      if (b <= 0x8f) { remaining += (b & 0x0f) * 2; p += 1; continue }
+      if (b <= 0x9f) { remaining += b & 0x0f; p += 1; continue }
+      if (b <= 0xbf) { p += 1 + (b & 0x1f); continue }
+      if (p + 5 > limit) return -1 // every longer header fits in 5 bytes (and a value shorter than that ends the map)
+      switch (b) {
+        case 0xc4: case 0xd9: p += 2 + (buf[p + 1] as number); break
+        case 0xc5: case 0xda: p += 3 + buf.readUInt16BE(p + 1); break
+        case 0xc6: case 0xdb: p += 5 + buf.readUInt32BE(p + 1); break
+        case 0xca: case 0xce: case 0xd2: p += 5; break
+        case 0xcb: case 0xcf: case 0xd3: p += 9; break
+        case 0xcc: case 0xd0: p += 2; break
+        case 0xcd: case 0xd1: p += 3; break
+        case 0xd7: p += 10; break
+        case 0xdc: remaining += buf.readUInt16BE(p + 1); p += 3; break
+        case 0xde: remaining += buf.readUInt16BE(p + 1) * 2; p += 3; break
+        default: return -1 // other ext types, 32-bit counts, 0xc1: decoded (or refused) the usual way
+      }
+    }
+    return p <= limit ? p : -1
   }
 
   /** Time of an entry (EventTime or a non-negative number) in ms at `pos`, or -1 to bail. */
@@ -361,11 +486,15 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
         setBuffer(EMPTY, 0, 0) // do not keep the frame alive
       }
     },
-    entries (bytes, maxEntries, start = 0, stop = bytes.length) {
+    entries (bytes, maxEntries, start = 0, stop = bytes.length, shareMaps = false) {
       setBuffer(bytes, start, stop)
+      // maps inside a record (depth 1) are shared; the record itself and the metadata map never are
+      shareAfter = shareMaps ? 0 : Infinity
+      sawBin = false
       try {
         return entries(maxEntries)
       } finally {
+        shareAfter = Infinity
         setBuffer(EMPTY, 0, 0)
       }
     },

@@ -52,6 +52,12 @@ export interface ForwardServerOptions {
   maxDecompressedBytes?: number
   /** Most entries in one frame. @default 1_000_000 */
   maxEntriesPerFrame?: number
+  /**
+   * A nested map of a record (the `kubernetes` map Fluent Bit adds) whose bytes were seen before is handed
+   * over as the same object again instead of a fresh copy: records then share such maps, so a handler must
+   * treat records as read-only. Saves decoding and allocating them per record. @default false
+   */
+  shareRepeatedMaps?: boolean
   /** Close a connection that sent nothing for this long (never while its batch is being handled); 0 disables. @default 300_000 */
   idleTimeoutMs?: number
   /** Connections open at once; further ones are refused and counted. @default 1024 */
@@ -99,7 +105,10 @@ export class ForwardServer {
     this.logger = options.logger ?? silentLogger
     this.maxFrameBytes = positive('maxFrameBytes', options.maxFrameBytes, 16 * MiB)
     this.maxDecompressedBytes = positive('maxDecompressedBytes', options.maxDecompressedBytes, 64 * MiB)
-    this.limits = { maxEntriesPerFrame: positive('maxEntriesPerFrame', options.maxEntriesPerFrame, 1_000_000) }
+    this.limits = {
+      maxEntriesPerFrame: positive('maxEntriesPerFrame', options.maxEntriesPerFrame, 1_000_000),
+      ...(options.shareRepeatedMaps === true ? { shareRepeatedMaps: true } : {})
+    }
     this.idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs, 300_000, true)
     this.maxConnections = positive('maxConnections', options.maxConnections, 1024)
     this.closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs, 5000, true)
