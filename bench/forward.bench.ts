@@ -2,6 +2,8 @@
 //   forward-decode   FrameBuffer (997-byte reads) + decodeFrame over the real Fluent Bit capture
 //                    default.bin, vs. @msgpack/msgpack decodeMulti of the same bytes in one piece
 //                    (no framing, no validation): the cost of reassembly and shape checks.
+//   forward-decode-shared  the same with shareRepeatedMaps (what serve uses: each pod's kubernetes map
+//                    decoded once), vs. the baseline above.
 //   forward-gzip     the same for gzip.bin (+ inflate), vs. the baseline above.
 //   forward-loopback ForwardServer over 127.0.0.1 with acks (ack.bin frames replayed on one connection,
 //                    each ack awaited like Fluent Bit does), vs. forward-decode.
@@ -12,7 +14,7 @@ import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Decoder } from '@msgpack/msgpack'
 import { FrameBuffer } from '../src/adapters/forward/framer.js'
-import { decodeFrame, decodePackedEntries, eventTimeCodec, inflate } from '../src/adapters/forward/decode.js'
+import { decodeFrame, decodePackedEntries, eventTimeCodec, inflate, type DecodeLimits } from '../src/adapters/forward/decode.js'
 import { ForwardServer } from '../src/adapters/forward/server.js'
 
 const argRounds = process.argv.indexOf('--rounds')
@@ -23,6 +25,7 @@ const GZIP = readFileSync(FIX + 'gzip.bin')
 const ACK = readFileSync(FIX + 'ack.bin')
 const RECORDS = 190
 const LIMITS = { maxEntriesPerFrame: 1_000_000 }
+const SHARED = { maxEntriesPerFrame: 1_000_000, shareRepeatedMaps: true }
 
 const rssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
 const gcNow = (): void => { (globalThis as { gc?: () => void }).gc?.() }
@@ -39,7 +42,7 @@ function baseline (): number {
   return n / seconds(t0)
 }
 
-async function framed (bytes: Buffer): Promise<number> {
+async function framed (bytes: Buffer, limits: DecodeLimits = LIMITS): Promise<number> {
   gcNow()
   const t0 = process.hrtime.bigint()
   let n = 0
@@ -48,13 +51,13 @@ async function framed (bytes: Buffer): Promise<number> {
     for (let i = 0; i < bytes.length; i += 997) {
       fb.push(bytes.subarray(i, i + 997))
       for (let step = fb.next(); step.kind === 'frame'; step = fb.next()) {
-        const d = decodeFrame(step.bytes, LIMITS, step.tops)
+        const d = decodeFrame(step.bytes, limits, step.tops)
         if (!d.ok) throw new Error(d.fault.detail)
         if (d.frame.kind === 'events') n += d.frame.entries.length
         else if (d.frame.kind === 'compressed') {
           const inflated = await inflate(d.frame.payload, 64 * 1024 * 1024)
           if (!inflated.ok) throw new Error(inflated.fault.detail)
-          const e = decodePackedEntries(inflated.bytes, LIMITS)
+          const e = decodePackedEntries(inflated.bytes, limits)
           if (!e.ok) throw new Error(e.fault.detail)
           n += e.entries.length
         }
@@ -94,9 +97,9 @@ async function loopback (): Promise<number> {
 // Rounds interleave the four measurements so that load from other processes hits them alike;
 // each figure is the median over rounds of its rate, its ratio the median of per-round ratios.
 const ROUNDS = 5
-const rows: Array<{ base: number, plain: number, gz: number, tcp: number }> = []
+const rows: Array<{ base: number, plain: number, shared: number, gz: number, tcp: number }> = []
 for (let r = 0; r < ROUNDS; r++) {
-  rows.push({ base: baseline(), plain: await framed(DEFAULT), gz: await framed(GZIP), tcp: await loopback() })
+  rows.push({ base: baseline(), plain: await framed(DEFAULT), shared: await framed(DEFAULT, SHARED), gz: await framed(GZIP), tcp: await loopback() })
 }
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] as number }
 function report (bench: string, value: (row: typeof rows[number]) => number, baseline: (row: typeof rows[number]) => number): void {
@@ -110,6 +113,7 @@ function report (bench: string, value: (row: typeof rows[number]) => number, bas
   })
 }
 report('forward-decode', (x) => x.plain, (x) => x.base)
+report('forward-decode-shared', (x) => x.shared, (x) => x.base)
 report('forward-gzip', (x) => x.gz, (x) => x.base)
 report('forward-loopback', (x) => x.tcp, (x) => x.plain)
 for (const f of figures) process.stdout.write(JSON.stringify(f) + '\n')

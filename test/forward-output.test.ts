@@ -75,6 +75,23 @@ t.test('the records of a tick go out together: one frame, one socket write, one 
   await s.server.close()
 })
 
+t.test('records sent within flushIntervalMs share a frame; with 0 each tick has its own', async (t) => {
+  for (const flushIntervalMs of [200, 0]) {
+    const s = await collectingServer()
+    const o = output({ port: s.port, flushIntervalMs })
+    o.send(rec(0), 1000)
+    t.equal(await o.flush(5000), true, 'connected')
+    o.send(rec(1), 1001)
+    await new Promise((r) => setTimeout(r, 30))
+    o.send(rec(2), 1002)
+    await until(() => o.counters.sent === 3)
+    t.strictSame(seqs(s.batches), [0, 1, 2])
+    t.strictSame(s.batches.map((b) => b.entries.length), flushIntervalMs === 0 ? [1, 1, 1] : [1, 2], `flushIntervalMs ${flushIntervalMs}`)
+    await o.close(1000)
+    await s.server.close()
+  }
+})
+
 t.test('downstream down at start, then back: nothing lost, order kept', async (t) => {
   const port = await freePort()
   const o = output({ port, tag: 'alerts' })

@@ -42,6 +42,12 @@ export interface ForwardOutputOptions {
   retryAttempts?: number
   /** First retry delay of a record; doubles per attempt, capped by `reconnectMaxDelayMs`. @default 200 */
   retryDelayMs?: number
+  /**
+   * Records sent within this long leave together, as one PackedForward frame (one write, one ack), or
+   * earlier once 1000 are waiting; 0 sends the records of each tick at once. `flush()` sends at once.
+   * @default 20
+   */
+  flushIntervalMs?: number
   /** Close the socket after this long without traffic (it reopens on the next record). @default 60_000 */
   socketIdleTimeoutMs?: number
   /** shared_key of the peer's `<security>` / Fluent Bit `Shared_Key`. @default undefined (no handshake) */
@@ -121,6 +127,8 @@ export class ForwardOutput {
         ...(options.tls !== undefined ? { tls: options.tls } : {})
       },
       ...(this.ack ? { ack: { ackTimeout: num('ackTimeoutMs', options.ackTimeoutMs, 10_000, 1) } } : {}),
+      flushInterval: num('flushIntervalMs', options.flushIntervalMs, 20, 0),
+      sendQueueIntervalFlushLimit: { length: 1000 },
       eventRetry: {
         attempts: num('retryAttempts', options.retryAttempts, 8, 0),
         delay: num('retryDelayMs', options.retryDelayMs, 200, 0),
