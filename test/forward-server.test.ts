@@ -188,3 +188,14 @@ t.test('records before the handshake are refused', async (t) => {
   t.equal(s.server.counters.protocolErrors.auth_required, 1)
   await s.server.close()
 })
+
+t.test('encodeAck: the bytes @msgpack/msgpack gives for {ack: chunk}, at every str header size', async (t) => {
+  const { encodeAck } = await import('../src/adapters/forward/handshake.js')
+  const { Encoder } = await import('@msgpack/msgpack')
+  const enc = new Encoder()
+  for (const n of [0, 1, 22, 24, 31, 32, 255, 256, 65535, 65536]) {
+    const chunk = 'x'.repeat(n)
+    t.strictSame(Buffer.from(encodeAck(chunk)), Buffer.from(enc.encode({ ack: chunk })), `${n} bytes`)
+  }
+  for (const chunk of ['é', 'ü'.repeat(16), '😀'.repeat(70), 'YWJj+/8=']) t.strictSame(Buffer.from(encodeAck(chunk)), Buffer.from(enc.encode({ ack: chunk })), chunk.slice(0, 8))
+})

@@ -127,6 +127,60 @@ t.test('the Fluent Bit record shortcut: same results as the general path, key or
   t.ok(compared > 1000, `compared ${compared} records`)
 })
 
+t.test('records that share kubernetes maps (as Forward decoding hands them over), changed between records: same results as the general path', async (t) => {
+  const line = '2024-09-05T16:38:54.711Z|00042|binding|INFO|Claiming lport abc for this chassis.'
+  const name = fc.constantFrom<unknown>('gw1', 'gw2', '', 'ovs-ovn-gw1', undefined, new Uint8Array([0x67, 0x77, 0x32]), 7)
+  const field = fc.constantFrom('host', 'pod_name', 'namespace_name', 'pod_namespace', 'container_name')
+  const step = fc.oneof(
+    { weight: 8, arbitrary: fc.record({
+      map: fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 2 }) }, { weight: 1, arbitrary: fc.nat({ max: 9 }) }),
+      stream: fc.oneof({ weight: 4, arbitrary: fc.constant('stdout') }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 'stderr', '', new Uint8Array([0x61])) }),
+      extra: fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, {
+        weight: 1,
+        arbitrary: fc.constantFrom<Record<string, unknown>>({ time: '2024-09-05T16:38:54.711Z' }, { timestamp: 17 }, { '@timestamp': '2024-09-05T16:38:54Z' },
+          { file: '/var/log/a.log' }, { file_path: 'p' }, { filename: 'f' }, { 'kubernetes.host': 'flat' }, { host: 'top' })
+      }),
+      inherited: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+    }) },
+    { weight: 2, arbitrary: fc.record({ change: fc.nat({ max: 9 }), field, value: name }) },
+    { weight: 1, arbitrary: fc.record({ poke: fc.nat({ max: 2 }), field }) } // bytes changed in place
+  )
+  const options = fc.constantFrom<UnwrapOptions>({}, {}, { source: { node: 'from-path', stream: 'stdout' } }, { nodeKey: 'kubernetes.pod_name' }, { maxWrapperDepth: 1 })
+  let compared = 0
+  let mismatches = 0
+  fc.assert(fc.property(options, fc.array(step, { minLength: 20, maxLength: 60 }), (o, steps) => {
+    const maps = Array.from({ length: 10 }, (_, i): Record<string, unknown> => ({ host: `node-${i % 4}`, pod_name: `ovs-ovn-${i % 4}`, namespace_name: 'kube-system', container_name: 'openvswitch' }))
+    const parse = createRecordParser(o)
+    const reference = createReferenceRecordParser(o)
+    for (const st of steps) {
+      if ('poke' in st) {
+        const m = maps[st.poke] as Record<string, unknown>
+        const v = m[st.field]
+        if (v instanceof Uint8Array) m[st.field] = v // the same object…
+        else m[st.field] = new Uint8Array([0x67, 0x77, 0x33])
+        const b = m[st.field] as Uint8Array
+        b[0] = (b[0] ?? 0) === 0x67 ? 0x68 : 0x67 // …with other bytes
+        continue
+      }
+      if ('change' in st) {
+        const m = maps[st.change] as Record<string, unknown>
+        if (st.value === undefined) delete m[st.field]
+        else m[st.field] = st.value
+        continue
+      }
+      const k8s = maps[st.map]
+      const base: Record<string, unknown> = { log: line, ...(st.stream === undefined ? {} : { stream: st.stream }), ...st.extra }
+      const rec = st.inherited ? Object.assign(Object.create({ kubernetes: k8s }) as object, base) : { ...base, kubernetes: k8s }
+      const got = parse(rec)
+      const want = reference(rec)
+      compared++
+      if (!sameJson(got, want) && mismatches++ === 0) t.strictSame(got, want, JSON.stringify({ o, st, k8s }))
+    }
+  }), { numRuns: 500, seed: 3 })
+  t.equal(mismatches, 0, 'no record differs')
+  t.ok(compared > 5000, `compared ${compared} records`)
+})
+
 t.test('the shortcut takes the common record: a Fluent Bit container log gives the expected event', async (t) => {
   const r = createRecordParser({ source: { file: 'f.log' } })({
     log: '2024-09-05T16:38:54.711Z|00042|binding|INFO|Claiming lport abc for this chassis.\n',

@@ -71,7 +71,18 @@ export function checkPing (ping: Ping, seed: HandshakeSeed, cfg: HandshakeConfig
   return { ok: true, pong: encoder.encode(['PONG', true, '', cfg.serverHostname, digest]) }
 }
 
-/** `{ack: chunk}` with the chunk as a msgpack str (Fluent Bit rejects a bin). */
+/** `{ack: chunk}` with the chunk as a msgpack str (Fluent Bit rejects a bin); written by hand: one per frame. */
 export function encodeAck (chunk: string): Uint8Array {
-  return encoder.encode({ ack: chunk })
+  const n = Buffer.byteLength(chunk, 'utf8')
+  const head = n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5
+  const out = Buffer.allocUnsafe(5 + head + n)
+  out[0] = 0x81 // fixmap of 1
+  out[1] = 0xa3 // fixstr "ack"
+  out[2] = 0x61; out[3] = 0x63; out[4] = 0x6b
+  if (head === 1) out[5] = 0xa0 | n
+  else if (head === 2) { out[5] = 0xd9; out[6] = n }
+  else if (head === 3) { out[5] = 0xda; out.writeUInt16BE(n, 6) }
+  else { out[5] = 0xdb; out.writeUInt32BE(n, 6) }
+  out.write(chunk, 5 + head, 'utf8')
+  return out
 }
