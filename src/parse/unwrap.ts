@@ -719,23 +719,12 @@ function shortcutSource (record: unknown, opts: UnwrapOptions, maxDepth: number)
 
 /** `buildSource` over `recordFields(obj, 'fluent-bit')`, same keys in the same order, with named stores. */
 function fluentBitSource (obj: Obj, k8s: Obj, opts: UnwrapOptions): Source {
-  const source: Source = { wrapper: 'fluent-bit' }
-  if (opts.source !== undefined) {
-    Object.assign(source, opts.source)
-    source.wrapper = 'fluent-bit'
-  }
   const pod = str(k8s['pod_name'])
-  if (pod !== undefined && pod !== '') source.pod = pod
   const namespace = str(k8s['namespace_name']) ?? str(k8s['pod_namespace'])
-  if (namespace !== undefined && namespace !== '') source.namespace = namespace
   const container = str(k8s['container_name'])
-  if (container !== undefined && container !== '') source.container = container
   const time = obj['time'] ?? obj['timestamp'] ?? obj['@timestamp']
-  if (time !== undefined) timeFields(source, time)
   const stream = str(obj['stream'])
-  if (stream !== undefined && stream !== '') source.stream = stream
   const file = str(obj['file']) ?? str(obj['file_path']) ?? str(obj['filename'])
-  if (file !== undefined && file !== '') source.file = file
   // the first default node key, `kubernetes.host`, without the path walk (a flattened key still wins)
   let node = opts.nodeKey === undefined && !('kubernetes.host' in obj) && Object.hasOwn(obj, 'kubernetes') && Object.hasOwn(k8s, 'host')
     ? str(k8s['host'])
@@ -746,6 +735,24 @@ function fluentBitSource (obj: Obj, k8s: Obj, opts: UnwrapOptions): Source {
       if (node !== undefined && node !== '') break
     }
   }
+  // the common record in one literal, the keys in the order the stores below give them: one compact object
+  // instead of a one-key literal grown five times (about 140 bytes a record less to allocate)
+  if (opts.source === undefined && time === undefined && (file === undefined || file === '') && pod !== undefined && pod !== '' &&
+    namespace !== undefined && namespace !== '' && container !== undefined && container !== '' && stream !== undefined && stream !== '' &&
+    node !== undefined && node !== '') {
+    return { wrapper: 'fluent-bit', pod, namespace, container, stream, node }
+  }
+  const source: Source = { wrapper: 'fluent-bit' }
+  if (opts.source !== undefined) {
+    Object.assign(source, opts.source)
+    source.wrapper = 'fluent-bit'
+  }
+  if (pod !== undefined && pod !== '') source.pod = pod
+  if (namespace !== undefined && namespace !== '') source.namespace = namespace
+  if (container !== undefined && container !== '') source.container = container
+  if (time !== undefined) timeFields(source, time)
+  if (stream !== undefined && stream !== '') source.stream = stream
+  if (file !== undefined && file !== '') source.file = file
   if (node !== undefined && node !== '') source.node = node
   return source
 }
