@@ -2,9 +2,10 @@
 // FluentClient, configured (not re-implemented) for acks, reconnect with backoff, event retry
 // and PackedForward batching.
 //
-// Batching: the client runs in PackedForward mode, so every record handed to it in one tick goes out
-// as one frame with one chunk id and one ack (one encode of the frame, one write, one ack timer), not
-// one of each per record: per alert, Message mode cost tens of microseconds of serve's CPU.
+// Batching: the client runs in PackedForward mode with a flush interval, so the records handed to it
+// within `flushIntervalMs` go out as one frame with one chunk id and one ack (one encode of the frame, one
+// write, one ack timer), not one of each per record: per alert, Message mode cost tens of microseconds of
+// serve's CPU.
 // Queue policy: drop-oldest. Records wait here while the connection is not writable (peer away,
 // handshake pending, socket buffer full) and go to the client when it is; past `maxPendingRecords`
 // waiting the oldest one is dropped and counted. This queue is ours because the client's own limit
