@@ -299,3 +299,32 @@ t.test('snapshot and stats', async (t) => {
   t.equal(snap.stats.used, 20)
   t.same(d.tick(Number.NaN), [], 'a bad tick is ignored')
 })
+
+t.test('the owner before a storm is the last node that held the port, not one that had it for a moment', async (t) => {
+  const ownerReason = (sig: Signal | undefined): string | undefined => sig?.kind === 'claim-storm'
+    ? sig.suspects.find((s) => s.reasons.some((r) => r.startsWith('held the port before the storm')))?.node
+    : undefined
+  // As in a real lab run (scenario 6): the port's history starts with gw1 releasing it (gw1 held it since before
+  // the logs), gw3 picks it up for `blipMs` and lets go, then gw1, gw2 and gw3 fight while gw1 keeps dropping it.
+  function run (blipMs: number | null): Signal | undefined {
+    const d = createDetector()
+    const evs: OvsEvent[] = []
+    let at = T0
+    evs.push(release('gw1', at, GW))
+    if (blipMs !== null) { evs.push(claim('gw3', at + 300, GW)); evs.push(release('gw3', at + 300 + blipMs, GW)); at += 300 + blipMs }
+    // the fight: gw1 reclaims, loses it to gw2 or gw3, releases, reclaims …
+    for (let i = 0; i < 12; i++) {
+      const t0 = at + 100 + i * 1500
+      const other = i % 2 === 0 ? 'gw2' : 'gw3'
+      evs.push(claim('gw1', t0, GW))
+      evs.push(change(other, t0 + 500, GW, 'gw1'))
+      evs.push(change('gw1', t0 + 1000, GW, other))
+      if (i % 3 === 0) evs.push(release('gw1', t0 + 1200, GW))
+    }
+    const out = pushAll(d, evs).concat(d.flush())
+    return out.filter((s) => s.kind === 'claim-storm').at(-1)
+  }
+  t.equal(ownerReason(run(200)), 'gw1', 'gw3 held it 0.2 s in between: passed over')
+  t.equal(ownerReason(run(null)), 'gw1', 'no one in between')
+  t.equal(ownerReason(run(5000)), undefined, 'gw3 held it 5 s: gw3 was the owner, and it gave the port up only before the storm')
+})

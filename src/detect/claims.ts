@@ -330,6 +330,36 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     return firstIdx
   }
 
+  /**
+   * Who held the port before the storm. Walking back from the storm's first act, the last node that kept the port
+   * for at least the storm's minimum span; a node that held it only for a moment, in the tug-of-war that opens
+   * many storms, is passed over. A holding runs from the node's claim (or from before the port's history) to the
+   * act that took the port from it, or to its release. When no one held it that long, the holder just before the
+   * first act.
+   */
+  function ownerBeforeStorm (p: PortState, firstIdx: number): string | null {
+    const first = p.acts[firstIdx] as Act
+    const minHoldMs = ctx.stormMinSpanMs()
+    // Ends of holdings before the first act's own: an act ends its previous owner's, a release its node's.
+    const ends: Release[] = []
+    for (let i = 0; i <= firstIdx; i++) {
+      const a = p.acts[i] as Act
+      if (a.prev !== null) ends.push({ t: a.t, node: a.prev })
+    }
+    for (const r of p.releases) if (r.t < first.t) ends.push(r)
+    ends.sort((a, b) => b.t - a.t)
+    for (const end of ends) {
+      let from = -Infinity
+      for (let i = 0; i <= firstIdx; i++) {
+        const a = p.acts[i] as Act
+        if (a.t > end.t) break
+        if (a.node === end.node) from = a.t
+      }
+      if (end.t - from >= minHoldMs) return end.node
+    }
+    return first.prev
+  }
+
   function openStorm (p: PortState, firstIdx: number, out: Signal[]): void {
     const first = p.acts[firstIdx] as Act
     const s: Storm = {
@@ -344,7 +374,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       parts: new SmallMap(),
       claimers: [],
       overlap: null,
-      ownerBefore: first.prev,
+      ownerBefore: ownerBeforeStorm(p, firstIdx),
       sec: -Infinity,
       secCount: 0,
       peak: 0,
