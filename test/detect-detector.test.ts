@@ -328,3 +328,24 @@ t.test('the owner before a storm is the last node that held the port, not one th
   t.equal(ownerReason(run(null)), 'gw1', 'no one in between')
   t.equal(ownerReason(run(5000)), undefined, 'gw3 held it 5 s: gw3 was the owner, and it gave the port up only before the storm')
 })
+
+t.test('a storm is one episode: a failover and, after a pause, a short failback tug are not a storm', async (t) => {
+  // gw3 takes GW at the cut (one hand-off); 11 s later, at the heal, gw3 and gw1 pull it back and forth for 1 s
+  const healTug = (pauseMs: number): OvsEvent[] => {
+    const evs: OvsEvent[] = [change('gw3', T0, GW, 'gw1')]
+    const h = T0 + pauseMs
+    evs.push(change('gw1', h, GW, 'gw3'), change('gw3', h + 20, GW, 'gw1'), change('gw1', h + 500, GW, 'gw3'),
+      change('gw3', h + 520, GW, 'gw1'), change('gw1', h + 1000, GW, 'gw3'))
+    return evs
+  }
+  const stormsOf = (evs: OvsEvent[], options = {}): Signal[] => {
+    const d = createDetector(options)
+    return pushAll(d, evs).concat(d.flush()).filter((s) => s.kind === 'claim-storm')
+  }
+  t.same(stormsOf(healTug(11_000)), [], '6 hand-offs in 12 s, but 5 of them within 1 s after an 11 s pause')
+  t.equal(stormsOf(healTug(11_000), { stormMaxGapMs: 20_000 }).length > 0, true, 'one episode when the pause is allowed')
+  // a link that flaps: fights of ~1.5 s with 4 s pauses in between, for 20 s
+  const flapping: OvsEvent[] = []
+  for (let k = 0; k < 4; k++) flapping.push(...fight(GW, 2, 500, T0 + k * 5500))
+  t.equal(stormsOf(flapping).length > 0, true, '4 s pauses between the fights of a flapping link: one storm')
+})

@@ -79,6 +79,13 @@ for (const run of labRuns()) {
           break
         case '07': {
           const bad = gt.bad_node ?? 'gw3'
+          if (!gt.is_claim_storm) {
+            // MULTI_GW_CUT=all: the isolated gateway grabs ports only for a moment at the cut and the heal
+            t.equal(stormed.length, 0, 'no storm')
+            t.notOk(kinds.includes('claim-load'), 'no claim load')
+            t.not(r.verdict.level, 'critical')
+            break
+          }
           t.equal(stormed.length, 5)
           for (const s of stormed) t.equal(s.suspects[0]?.node, bad, `${bad} first suspect on ${s.lport}`)
           t.ok(kinds.includes('claim-load'), 'claim load on the Southbound DB')
@@ -117,7 +124,7 @@ for (const run of labRuns()) {
       }
       for (const f of b.firings) t.ok(r.nodes.includes(f.node))
       t.same([...b.silentNodes, ...new Set(b.firings.map((f) => f.node))].sort(), [...r.nodes].sort(), 'every node fired or silent')
-      if (id === '07') {
+      if (id === '07' && gt.is_claim_storm) {
         const bad = gt.bad_node ?? 'gw3'
         const others = [...new Set(b.firings.map((f) => f.node))].filter((n) => n !== bad)
         t.ok(b.firings.some((f) => f.node === bad), 'the rule fires on the bad node too (it is loud enough)')

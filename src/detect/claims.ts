@@ -7,7 +7,8 @@
 // chassis change (Southbound's view at commit time) or the previous claimer seen for an unbound-port claim.
 //
 //   acts of one port:   gw1 ─ gw3 ─ gw1 ─ gw3 ─ gw1 ─ gw3 ...    (hand-off = owner changes chassis)
-//   storm window:       |◀──────── stormWindowMs ────────▶|       ≥ stormMinHandoffs, spanning ≥ stormMinSpanMs
+//   storm window:       |◀──────── stormWindowMs ────────▶|       ≥ stormMinHandoffs, spanning ≥ stormMinSpanMs,
+//                                                                no pause between acts over stormMaxGapMs
 //   resolved:           no act for quietMs
 import type {
   ClaimLoadSignal, ClaimStormSignal, LportChassisChangeEvent, LportClaimEvent, LportReleaseEvent, Participant,
@@ -312,13 +313,19 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   }
 
   function stormCondition (p: PortState, newest: number): number {
+    if (p.acts.length < opts.stormMinHandoffs) return -1
     const from = newest - opts.stormWindowMs
+    const maxGapMs = ctx.stormMaxGapMs()
     let handoffs = 0
     let firstIdx = -1
     let lastT = -Infinity
+    let laterT = Infinity
     for (let i = p.acts.length - 1; i >= 0; i--) {
       const a = p.acts[i] as Act
       if (a.t < from) break
+      // A pause ends the episode: what came before it (a failover, say) is not part of this contention.
+      if (laterT - a.t > maxGapMs && laterT !== Infinity) break
+      laterT = a.t
       if (a.handoff) {
         handoffs++
         firstIdx = i

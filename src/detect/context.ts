@@ -36,6 +36,8 @@ export interface DetectContext {
   throttle: () => ThrottleView
   /** Minimum contention span for a storm under the current regime. */
   stormMinSpanMs: () => number
+  /** Longest pause between the acts of one storm under the current regime. */
+  stormMaxGapMs: () => number
 }
 
 const TUNNEL_RE = /^ovn\d*-(.+)-[0-9a-f]+$/
@@ -136,6 +138,9 @@ export function createContext (opts: ResolvedDetectorOptions, lc: Lifecycle): De
     },
     stormMinSpanMs () {
       return Math.max(opts.stormMinSpanMs, 3 * THROTTLE_INTERVAL_MS[ctx.throttle().regime])
+    },
+    stormMaxGapMs () {
+      return Math.max(opts.stormMaxGapMs, 2 * THROTTLE_INTERVAL_MS[ctx.throttle().regime])
     }
   }
   return ctx

@@ -47,6 +47,13 @@ export interface DetectorOptions {
    */
   stormMinSpanMs: number
   /**
+   * Acts of a port further apart than this are separate episodes: a storm's hand-offs must come without such a
+   * pause, so a failover and, seconds later, a short failback tug are not one storm. Raised to 2 × the throttle
+   * interval when that is longer.
+   * @default 5000
+   */
+  stormMaxGapMs: number
+  /**
    * Window for a single chassis' claim/release loop on one port.
    * @default 60000
    */
@@ -158,6 +165,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   stormWindowMs: 30000,
   stormMinHandoffs: 6,
   stormMinSpanMs: 3000,
+  stormMaxGapMs: 5000,
   flapWindowMs: 60000,
   flapMinCycles: 4,
   loadWindowMs: 10000,
