@@ -349,3 +349,31 @@ t.test('a storm is one episode: a failover and, after a pause, a short failback 
   for (let k = 0; k < 4; k++) flapping.push(...fight(GW, 2, 500, T0 + k * 5500))
   t.equal(stormsOf(flapping).length > 0, true, '4 s pauses between the fights of a flapping link: one storm')
 })
+
+t.test('BFD evidence of a storm: downs at either end of each node, the first four distinct sessions cited', async (t) => {
+  const d = createDetector()
+  const evs: OvsEvent[] = [
+    bfdDown('gw1', T0 - 40_000, 'ovn-gw2-0'), // before the look-back: not evidence
+    bfdDown('gw1', T0 - 2000, 'ovn-gw2-0'), bfdDown('gw1', T0 - 1900, 'ovn-gw2-0'), // gw1 and gw2 at either end
+    bfdDown('hv1', T0 - 1800, 'ovn-gw1-0'), bfdDown('hv2', T0 - 1700, 'ovn-gw1-0'), // gw1 at the far end
+    bfdDown('hv3', T0 - 1600, 'ovn-gw1-0'), bfdDown('hv4', T0 - 1500, 'ovn-gw1-0'),
+    bfdDown('gw2', T0 - 1400, 'ovn-hv1-0'), // gw2's own session to a hypervisor
+    bfdDown('hv5', T0 - 1300, 'ovn-hv1-0') // neither end in the storm
+  ]
+  // learn the hypervisors' chassis, so their tunnels resolve to them (and not to a storm node)
+  for (const hv of ['hv1', 'hv2', 'hv3', 'hv4', 'hv5']) evs.push(change(hv, T0 - 30_000, VIF, 'gw9'))
+  // just inside the look-back (30 s before the storm), then one just outside it that arrives after it, late
+  evs.push(bfdDown('gw2', T0 - 29_000, 'ovn-hv2-0'))
+  evs.sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0))
+  evs.splice(evs.findIndex((e) => e.timeMs === T0 - 29_000) + 1, 0, bfdDown('gw2', T0 - 31_000, 'ovn-hv3-0'))
+  // a down that arrives late, within the allowed lateness, still counts
+  const fightEvs = fight(GW, 12, 500, T0)
+  evs.push(...fightEvs.slice(0, 4), bfdDown('hv6', T0 - 3000, 'ovn-gw1-0'), ...fightEvs.slice(4))
+  pushAll(d, evs)
+  const s = d.flush().find((x) => x.kind === 'claim-storm')
+  if (s?.kind !== 'claim-storm') { t.fail('a storm'); return }
+  const bfdReason = (node: string): string | undefined => s.suspects.find((x) => x.node === node)?.reasons.find((r) => r.startsWith('BFD'))
+  // gw1: 2 own downs to gw2, 5 hypervisors' downs to it; gw2: 2 downs from gw1, 2 own
+  t.equal(bfdReason('gw1'), 'BFD went down 7× on sessions at either end (gw1:ovn-gw2-0, hv1:ovn-gw1-0, hv2:ovn-gw1-0, hv3:ovn-gw1-0, …)')
+  t.equal(bfdReason('gw2'), 'BFD went down 4× on sessions at either end (gw2:ovn-hv2-0, gw1:ovn-gw2-0, gw2:ovn-hv1-0)')
+})

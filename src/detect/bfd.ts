@@ -146,7 +146,16 @@ export function createBfdRule (ctx: DetectContext): BfdRule {
     },
     onVisible (t, node) { pushVisible(state(node), t) },
     evidence (fromMs, toMs) {
-      return evidence.filter((d) => d.t >= fromMs && d.t <= toMs)
+      // Downs are kept in arrival order, and a line is accepted only within allowedLatenessMs of the newest time:
+      // once a down is that much older than `fromMs`, every one that arrived before it is older than `fromMs`.
+      let start = evidence.length
+      while (start > 0 && (evidence[start - 1] as BfdDown).t + opts.allowedLatenessMs >= fromMs) start--
+      const out: BfdDown[] = []
+      for (let i = start; i < evidence.length; i++) {
+        const d = evidence[i] as BfdDown
+        if (d.t >= fromMs && d.t <= toMs) out.push(d)
+      }
+      return out
     },
     evictions: () => perNode.evictions
   }

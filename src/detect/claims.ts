@@ -14,7 +14,7 @@ import type {
   ClaimLoadSignal, ClaimStormSignal, LportChassisChangeEvent, LportClaimEvent, LportReleaseEvent, Participant,
   PortFlapSignal, Signal, Suspect
 } from '../types.js'
-import type { BfdRule } from './bfd.js'
+import type { BfdDown, BfdRule } from './bfd.js'
 import type { DetectContext } from './context.js'
 import { FIRST_ACT_CONTESTED, FIRST_ACT_HANDOFF, FirstActs } from './first-acts.js'
 import type { OpenRecord, RenderBase } from './lifecycle.js'
@@ -514,22 +514,34 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     // BFD sessions that went down around the storm, at either end.
     const downs = bfd.evidence(s.startMs - opts.bfdEvidenceLookbackMs, s.lastMs)
     if (downs.length > 0) {
-      const per = new Map<number, string[]>()
+      // Per node of the storm: the downs at either end of its sessions, and the first five distinct sessions
+      // (four are cited, a fifth means "…"). A storm with a flapping link sees thousands of downs, and this runs on
+      // every update: counts and a few references, no string per down.
+      const count: number[] = new Array<number>(nodes.length).fill(0)
+      const cited: BfdDown[][] = nodes.map(() => [])
       let total = 0
-      for (const d of downs) {
-        const remote = ctx.nodes.remoteOfTunnel(d.iface)
-        for (const n of new Set([d.node, remote])) {
-          const i = n === null ? -1 : nodes.indexOf(n)
-          if (i === -1) continue
-          const l = per.get(i) ?? []
-          l.push(`${d.node}:${d.iface}`)
-          per.set(i, l)
-          total++
-        }
+      const credit = (i: number, d: BfdDown): void => {
+        count[i] = (count[i] as number) + 1
+        total++
+        const c = cited[i] as BfdDown[]
+        if (c.length === 5) return
+        for (const x of c) if (x.node === d.node && x.iface === d.iface) return
+        c.push(d)
       }
-      for (const [i, l] of per) {
-        const uniq = [...new Set(l)]
-        add(i, l.length / total, `BFD went down ${l.length}× on sessions at either end (${uniq.slice(0, 4).join(', ')}${uniq.length > 4 ? ', …' : ''})`)
+      for (const d of downs) {
+        const local = nodes.indexOf(d.node)
+        if (local !== -1) credit(local, d)
+        const remote = ctx.nodes.remoteOfTunnel(d.iface)
+        if (remote === null || remote === d.node) continue
+        const far = nodes.indexOf(remote)
+        if (far !== -1) credit(far, d)
+      }
+      for (let i = 0; i < nodes.length; i++) {
+        const k = count[i] as number
+        if (k === 0) continue
+        const c = cited[i] as BfdDown[]
+        const list = c.slice(0, 4).map((d) => `${d.node}:${d.iface}`).join(', ')
+        add(i, k / total, `BFD went down ${k}× on sessions at either end (${list}${c.length > 4 ? ', …' : ''})`)
       }
     }
     // Ports storming at the same time.
