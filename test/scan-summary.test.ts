@@ -63,6 +63,19 @@ t.test('the verdict', async (t) => {
   const vif = foldAlerts([stormSignal('36116ceb-172b-452a-8919-f19c093f9e21', 'hv1', 'firing', { portClass: 'vif', severity: 'warning' })])
   t.match(verdictOf(vif).text, /^WARNING: 1 VIF port storming; look at gw3 first/)
 
+  // an undetermined VIF storm between hypervisors and a BFD alert on a gateway: the gateway is not the answer
+  const hvStorm = stormSignal('36116ceb-172b-452a-8919-f19c093f9e21', 'hv1', 'firing', {
+    portClass: 'vif', severity: 'warning', undetermined: true,
+    participants: [{ node: 'hv1', claims: 9, releases: 0, claimsPerSec: 1 }, { node: 'hv2', claims: 9, releases: 0, claimsPerSec: 1 }],
+    suspects: [{ node: 'hv2', score: 1, reasons: ['claims a port bound to hv1 before the storm'] }, { node: 'hv3', score: 1, reasons: ['claims a port bound to hv1 before the storm'] }]
+  })
+  const gwBfd: BfdMassDownSignal = { kind: 'bfd-mass-down', key: 'bfd-mass-down:gw1', status: 'firing', severity: 'warning', startMs: T0, lastMs: T0, node: 'gw1', downLogged: 1, hiddenEstimate: 2, ifaces: ['ovn-hv1-0'], estimated: true }
+  const hvVerdict = verdictOf(foldAlerts([hvStorm, gwBfd]))
+  t.equal(hvVerdict.text, 'WARNING: 1 VIF port storming; mass BFD down on gw1; the evidence does not single out one node (hv2 leads)')
+  t.equal(hvVerdict.culprit, undefined)
+  const onHv1 = verdictOf(foldAlerts([hvStorm, { ...gwBfd, key: 'bfd-mass-down:hv1', node: 'hv1' }]))
+  t.equal(onHv1.culprit, 'hv1', 'a BFD alert on a node of the storm still names it')
+
   const flap: PortFlapSignal = { kind: 'port-flap', key: 'port-flap:x', status: 'firing', severity: 'warning', startMs: T0, lastMs: T0 + 9000, lport: 'x', node: 'hv2', claims: 9, releases: 9, cyclesPerSec: 0.8 }
   const bfd: BfdMassDownSignal = { kind: 'bfd-mass-down', key: 'bfd:gw1', status: 'firing', severity: 'warning', startMs: T0, lastMs: T0, node: 'gw1', downLogged: 3, hiddenEstimate: 20, ifaces: ['a', 'b', 'c'], estimated: true }
   const v = verdictOf(foldAlerts([flap, bfd]))

@@ -162,10 +162,12 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
     if (v.count > best) { best = v.count; culprit = node; reason = v.reason }
   }
   if (culprit === undefined) {
-    // node-scoped signals name their node
+    // node-scoped signals name their node; beside storms whose evidence names no one, only a node that takes
+    // part in them (a BFD alert on a gateway is no answer to a VIF storm between hypervisors)
     const scoped = rows.filter((r) => r.kind !== 'claim-storm' && r.kind !== 'claim-load' && r.severity === sev)
     const nodes = [...new Set(scoped.flatMap((r) => r.nodes))]
-    if (nodes.length === 1) culprit = nodes[0]
+    const stormNodes = new Set(storms.flatMap((r) => r.nodes))
+    if (nodes.length === 1 && (storms.length === 0 || stormNodes.has(nodes[0] as string))) culprit = nodes[0]
   }
   const head = `${level === 'critical' ? 'CRITICAL' : level === 'warning' ? 'WARNING' : 'NOTICE'}: ${parts.join('; ')}`
   if (culprit === undefined) {
