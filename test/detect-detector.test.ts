@@ -348,6 +348,13 @@ t.test('a storm is one episode: a failover and, after a pause, a short failback 
   const flapping: OvsEvent[] = []
   for (let k = 0; k < 4; k++) flapping.push(...fight(GW, 2, 500, T0 + k * 5500))
   t.equal(stormsOf(flapping).length > 0, true, '4 s pauses between the fights of a flapping link: one storm')
+  // a cleaner, slower flap: the port moves away and back every 9 s, two hand-offs a time, 7.5 s apart
+  const slow: OvsEvent[] = []
+  for (let k = 0; k < 5; k++) slow.push(change('gw2', T0 + k * 9000, GW, 'gw1'), change('gw1', T0 + k * 9000 + 1500, GW, 'gw2'))
+  const slowStorms = stormsOf(slow)
+  t.equal(slowStorms.length > 0, true, 'moved away and back three times within the window: a storm')
+  t.equal(slowStorms[0]?.startMs, T0, 'from the first move')
+  t.same(stormsOf(slow.slice(0, 4)), [], 'twice is a failover and a failback, twice')
 })
 
 t.test('BFD evidence of a storm: downs at either end of each node, the first four distinct sessions cited', async (t) => {

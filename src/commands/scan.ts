@@ -54,7 +54,7 @@ const THRESHOLD_HELP: Partial<Record<keyof typeof DEFAULT_DETECTOR_OPTIONS, stri
   stormWindowMs: 'window in which hand-offs of one port are counted',
   stormMinHandoffs: 'hand-offs of one port within the window for a claim storm',
   stormMinSpanMs: 'the contention must last this long (a failback tug is not a storm)',
-  stormMaxGapMs: 'a pause this long between acts of a port ends an episode (a failover and a later failback tug are not one storm)',
+  stormMaxGapMs: 'a pause this long between acts of a port ends an episode (a failover and a later failback tug are not a storm)',
   flapWindowMs: 'window for one chassis\' claim/release loop on a port',
   flapMinCycles: 'claim+release cycles within the window for a port flap',
   loadWindowMs: 'window of the Southbound claim-load rate',

@@ -8,7 +8,8 @@
 //
 //   acts of one port:   gw1 ─ gw3 ─ gw1 ─ gw3 ─ gw1 ─ gw3 ...    (hand-off = owner changes chassis)
 //   storm window:       |◀──────── stormWindowMs ────────▶|       ≥ stormMinHandoffs, spanning ≥ stormMinSpanMs,
-//                                                                no pause between acts over stormMaxGapMs
+//                                                                in one episode (no pause over stormMaxGapMs)
+//                                                                or over 3 episodes or more
 //   resolved:           no act for quietMs
 import type {
   ClaimLoadSignal, ClaimStormSignal, LportChassisChangeEvent, LportClaimEvent, LportReleaseEvent, Participant,
@@ -127,6 +128,8 @@ const NO_RELEASES: Release[] = []
 const MAX_INTERVALS = 32
 const MAX_RECENT_STORMS = 256
 const MAX_LISTED = 50
+/** Episodes of hand-offs (separated by pauses over stormMaxGapMs) that make a storm together: moved away and back, and again. */
+const MIN_FLAP_EPISODES = 3
 
 export interface ClaimRules {
   onClaim: (e: LportClaimEvent | LportChassisChangeEvent, t: number, node: string, out: Signal[]) => void
@@ -312,29 +315,45 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (a.t > s.lastMs) s.lastMs = a.t
   }
 
+  /**
+   * Index of the storm's first act, or -1. Within the window, a pause over stormMaxGapMs between two acts splits
+   * them into episodes. A storm is either one episode of at least stormMinHandoffs hand-offs spanning
+   * stormMinSpanMs (a fight), or hand-offs in at least MIN_FLAP_EPISODES episodes, as many and as long in all (a
+   * port moving back and forth again and again). A failover and a short failback tug seconds later are neither.
+   */
   function stormCondition (p: PortState, newest: number): number {
     if (p.acts.length < opts.stormMinHandoffs) return -1
     const from = newest - opts.stormWindowMs
     const maxGapMs = ctx.stormMaxGapMs()
+    const minSpanMs = ctx.stormMinSpanMs()
     let handoffs = 0
     let firstIdx = -1
     let lastT = -Infinity
+    // the latest episode alone, and how many episodes had a hand-off
+    let episodeHandoffs = 0
+    let episodeFirstIdx = -1
+    let episodes = 0
+    let inLatest = true
+    let episodeHasHandoff = false
     let laterT = Infinity
     for (let i = p.acts.length - 1; i >= 0; i--) {
       const a = p.acts[i] as Act
       if (a.t < from) break
-      // A pause ends the episode: what came before it (a failover, say) is not part of this contention.
-      if (laterT - a.t > maxGapMs && laterT !== Infinity) break
-      laterT = a.t
-      if (a.handoff) {
-        handoffs++
-        firstIdx = i
-        if (lastT === -Infinity) lastT = a.t
+      if (laterT !== Infinity && laterT - a.t > maxGapMs) {
+        inLatest = false
+        episodeHasHandoff = false
       }
+      laterT = a.t
+      if (!a.handoff) continue
+      handoffs++
+      firstIdx = i
+      if (lastT === -Infinity) lastT = a.t
+      if (!episodeHasHandoff) { episodeHasHandoff = true; episodes++ }
+      if (inLatest) { episodeHandoffs++; episodeFirstIdx = i }
     }
-    if (handoffs < opts.stormMinHandoffs || firstIdx < 0) return -1
-    if (lastT - (p.acts[firstIdx] as Act).t < ctx.stormMinSpanMs()) return -1
-    return firstIdx
+    if (episodeHandoffs >= opts.stormMinHandoffs && lastT - (p.acts[episodeFirstIdx] as Act).t >= minSpanMs) return episodeFirstIdx
+    if (episodes >= MIN_FLAP_EPISODES && handoffs >= opts.stormMinHandoffs && lastT - (p.acts[firstIdx] as Act).t >= minSpanMs) return firstIdx
+    return -1
   }
 
   /**

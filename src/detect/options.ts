@@ -47,9 +47,9 @@ export interface DetectorOptions {
    */
   stormMinSpanMs: number
   /**
-   * Acts of a port further apart than this are separate episodes: a storm's hand-offs must come without such a
-   * pause, so a failover and, seconds later, a short failback tug are not one storm. Raised to 2 × the throttle
-   * interval when that is longer.
+   * Acts of a port further apart than this are separate episodes. A storm is one episode with enough hand-offs (a
+   * fight), or hand-offs in three episodes or more (a port moved away and back again and again), so a failover
+   * and, seconds later, a short failback tug are not a storm. Raised to 2 × the throttle interval when longer.
    * @default 5000
    */
   stormMaxGapMs: number
