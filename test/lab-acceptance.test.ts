@@ -120,7 +120,7 @@ for (const run of labRuns()) {
         }
         case 'multi_gateway_bad_node_claim_storm': {
           const bad = gt.bad_node as string
-          if (gt['is_claim_storm'] === false) {
+          if (!gt.is_claim_storm) {
             // MULTI_GW_CUT=all: gw3 cut off from every chassis. It may grab ports for a moment at the cut and at
             // the heal, and gw1/gw2 take them straight back: failover and failback, not a storm.
             t.same(storms, [], `cut ${String(gt['cut'])}: no claim-storm`)

@@ -325,7 +325,6 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if (p.acts.length < opts.stormMinHandoffs) return -1
     const from = newest - opts.stormWindowMs
     const maxGapMs = ctx.stormMaxGapMs()
-    const minSpanMs = ctx.stormMinSpanMs()
     let handoffs = 0
     let firstIdx = -1
     let lastT = -Infinity
@@ -351,8 +350,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (!episodeHasHandoff) { episodeHasHandoff = true; episodes++ }
       if (inLatest) { episodeHandoffs++; episodeFirstIdx = i }
     }
+    if (handoffs < opts.stormMinHandoffs) return -1
+    const minSpanMs = ctx.stormMinSpanMs()
     if (episodeHandoffs >= opts.stormMinHandoffs && lastT - (p.acts[episodeFirstIdx] as Act).t >= minSpanMs) return episodeFirstIdx
-    if (episodes >= MIN_FLAP_EPISODES && handoffs >= opts.stormMinHandoffs && lastT - (p.acts[firstIdx] as Act).t >= minSpanMs) return firstIdx
+    if (episodes >= MIN_FLAP_EPISODES && lastT - (p.acts[firstIdx] as Act).t >= minSpanMs) return firstIdx
     return -1
   }
 
