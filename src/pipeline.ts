@@ -7,6 +7,7 @@
 // returned alerts to its outputs. Each stage is a seam (`PipelineStages`) so the parser, detector
 // and alert modules plug in unchanged and tests can substitute any of them.
 import type { ParseResult, Severity, Signal, SignalKind, SignalStatus } from './types.js'
+import { SkimmedLine, type RecordSkim } from './parse/record-skim.js'
 
 /** The detector surface the pipeline drives (src/detect's `createDetector()` satisfies it). */
 export interface DetectorLike {
@@ -24,6 +25,11 @@ export interface PipelineStages {
    * is used for every record.
    */
   parseObject? (record: unknown): ParseResult
+  /**
+   * Which records a decoder may hand over as a SkimmedLine instead (src/parse/record-skim.ts): only the
+   * stages know what their parser makes of a record. Absent or null: every record is decoded.
+   */
+  recordSkim?: RecordSkim | null
   /** Results the parser still holds (multi-line continuation, CRI partial) at shutdown. */
   flushParse? (): ParseResult[]
   detector: DetectorLike
@@ -68,6 +74,12 @@ export interface Pipeline {
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 }
+
+/**
+ * What a SkimmedLine stands for, as the detector sees it: an event of kind `vlog` of a module no rule reads
+ * (the detector counts it and looks no further: not its time, not its node). One frozen object for all.
+ */
+const SKIMMED_EVENT: ParseResult = Object.freeze({ kind: 'vlog', time: null, timeMs: null, seq: null, module: '', level: 'INFO', message: '', source: Object.freeze({ wrapper: 'fluent-bit' }) }) as ParseResult
 
 /** Open signals tracked for the `active` gauge; the detector bounds its own state, this is a safety net. */
 const MAX_ACTIVE_KEYS = 100_000
@@ -142,6 +154,17 @@ export function createPipeline (stages: PipelineStages): Pipeline {
       const detector = stages.detector
       for (const record of records) {
         stats.records++
+        if (record instanceof SkimmedLine) {
+          // a noise line recognised from its bytes (src/parse/record-skim.ts): the event it would have parsed to
+          stats.events++
+          stats.eventsByKind['vlog'] = (stats.eventsByKind['vlog'] ?? 0) + 1
+          if (stats.maxEventMs === null || record.timeMs > stats.maxEventMs) {
+            stats.maxEventMs = record.timeMs
+            wallAtMaxMs = wallNowMs
+          }
+          detector.push(SKIMMED_EVENT)
+          continue
+        }
         if (parseObject !== undefined && typeof record !== 'string') {
           const r = parseObject(record)
           noteResult(r, wallNowMs)

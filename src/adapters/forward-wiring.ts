@@ -11,6 +11,7 @@ import type { ServeConfig } from './config.js'
 import { describeAddress } from './ndjson-tcp.js'
 import type { Endpoint } from './endpoints.js'
 import type { Logger } from './log.js'
+import type { RecordSkim } from '../parse/record-skim.js'
 
 type ForwardEndpoint = Extract<Endpoint, { scheme: 'forward' }>
 
@@ -30,7 +31,8 @@ function readPem (path: string, what: string, name: string): Buffer {
   }
 }
 
-export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, sink: RecordSink, log: Logger, name: string): Promise<InputAdapter> {
+/** `skim`: the pipeline stages' RecordSkim (noise records reach the sink as SkimmedLine), or null. */
+export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, sink: RecordSink, log: Logger, name: string, skim: RecordSkim | null = null): Promise<InputAdapter> {
   let lines = 0
   const server = new ForwardServer({
     logger: forwardLogger(log, name),
@@ -40,6 +42,7 @@ export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, s
     maxConnections: cfg.maxConnections,
     // the pipeline only reads records: the kubernetes map of one pod's records is decoded once
     shareRepeatedMaps: true,
+    skimRecords: skim,
     closeTimeoutMs: Math.max(1000, Math.floor(cfg.shutdownTimeoutMs / 2)),
     ...(e.sharedKey === undefined ? {} : { sharedKey: e.sharedKey }),
     ...(e.selfHostname === undefined ? {} : { serverHostname: e.selfHostname }),
@@ -54,7 +57,7 @@ export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, s
       : {}),
     // the ack (when the client asked for one) is sent after this resolves: records processed, outputs not full
     onBatch: async (batch) => {
-      const records = batch.entries.map((en) => en.record)
+      const records = batch.entries.map((en) => en.skimmed ?? en.record)
       lines += records.length
       if (records.length > 0) sink.accept(records, 'forward')
       if (sink.saturated()) await sink.ready()

@@ -5,6 +5,7 @@ import type { ServeConfig } from './config.js'
 import { detectorOverrides } from './config.js'
 import { createRecordParser } from '../parse/unwrap.js'
 import { createLineParser } from '../parse/line-parser.js'
+import { createRecordSkim } from '../parse/record-skim.js'
 import { createDetector } from '../detect/detector.js'
 import type { DetectorOptions } from '../detect/options.js'
 import { toAlertRecord } from '../alert/alert-record.js'
@@ -33,6 +34,8 @@ export function createDefaultStages (cfg: ServeConfig, referenceTimeMs: number =
       return [parseRecord(record)]
     },
     parseObject: parseRecord,
+    // the Forward input hands over noise records undecoded: parseRecord, same keys, would make ignored `vlog` events of them
+    recordSkim: createRecordSkim(keys),
     flushParse: () => lines.flush(),
     detector,
     toAlert: (s) => toAlertRecord(s),

@@ -5,6 +5,7 @@ import { gunzip } from 'node:zlib'
 import { Decoder, ExtensionCodec } from '@msgpack/msgpack'
 import type { ForwardEntry, ForwardFault, ForwardMode } from './types.js'
 import { BAIL, createFastReader } from './fast-decode.js'
+import type { RecordSkim } from '../../parse/record-skim.js'
 
 /** A decoded EventTime (msgpack ext type 0: uint32 BE seconds, uint32 BE nanoseconds). */
 export class EventTimeValue {
@@ -74,6 +75,11 @@ export interface DecodeLimits {
    * @default false
    */
   shareRepeatedMaps?: boolean
+  /**
+   * Records the skim recognises as noise become SkimmedLine (see ForwardServerOptions.skimRecords).
+   * @default null
+   */
+  skimRecords?: RecordSkim | null
 }
 
 function fail (reason: ForwardFault['reason'], detail: string): { ok: false, fault: ForwardFault } {
@@ -230,7 +236,7 @@ function isOptionFault (v: ForwardOption | ForwardFault): v is ForwardFault {
 /** The common case on the fast reader; null for anything it does not take or any fault, which the full decoder then reports. */
 function fastEntries (bytes: Uint8Array, limits: DecodeLimits, start: number, end: number): ForwardEntry[] | null {
   try {
-    const r = fast.entries(bytes, limits.maxEntriesPerFrame, start, end, limits.shareRepeatedMaps === true)
+    const r = fast.entries(bytes, limits.maxEntriesPerFrame, start, end, limits.shareRepeatedMaps === true, limits.skimRecords ?? null)
     return r === BAIL ? null : r
   } catch {
     return null

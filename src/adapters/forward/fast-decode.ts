@@ -9,6 +9,10 @@
 // map whose bytes repeat (the kubernetes map of every record of one pod) is the object decoded the first
 // time, found by a hash of its bytes and checked byte for byte, not decoded again. Pure: no I/O.
 import { isUtf8 } from 'node:buffer'
+import type { RecordSkim, SkimmedLine } from '../../parse/record-skim.js'
+
+/** The `record` of an entry the skim took (its `skimmed` says what it stands for). */
+export const SKIMMED_RECORD: Record<string, unknown> = Object.freeze({})
 
 /** Returned when the bytes are outside the fast path: decode them with @msgpack/msgpack instead. */
 export const BAIL: unique symbol = Symbol('bail')
@@ -30,6 +34,8 @@ export type EventTimeFactory = (sec: number, nsec: number) => unknown
 export interface FastEntry {
   timeMs: number
   record: Record<string, unknown>
+  /** A noise record recognised by the skim (`record` is then SKIMMED_RECORD). */
+  skimmed?: SkimmedLine
   metadata?: Record<string, unknown>
 }
 
@@ -45,7 +51,7 @@ export interface FastReader {
    * EventTime objects; BAIL for anything else or more than `maxEntries` (the caller then decodes and checks
    * the same bytes the long way, which reports the fault).
    */
-  entries: (bytes: Uint8Array, maxEntries: number, start?: number, end?: number, shareMaps?: boolean) => FastEntry[] | typeof BAIL
+  entries: (bytes: Uint8Array, maxEntries: number, start?: number, end?: number, shareMaps?: boolean, skim?: RecordSkim | null) => FastEntry[] | typeof BAIL
 }
 
 /**
@@ -100,6 +106,9 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
   let shareAfter = Infinity
   /** Set when a bin value was read: a map holding one is not kept (it would keep the frame alive). */
   let sawBin = false
+  /** The skim records are offered to, during `entries`, and what it made of the record just read. */
+  let skim: RecordSkim | null = null
+  let lastSkimmed: SkimmedLine | null = null
 
   let buf: Buffer = Buffer.alloc(0)
   let view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
@@ -165,8 +174,11 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
   const keyScratch: string[][] = []
   const valueScratch: unknown[][] = []
 
-  /** A map; `slot` tells apart maps at the same depth that differ in kind (entry metadata, record). */
-  function map (n: number, depth: number, slot: number = depth): unknown {
+  /**
+   * A map; `slot` tells apart maps at the same depth that differ in kind (entry metadata, record). With
+   * `skim` (a record), the str value of its first `skim.key` is offered to the skim undecoded.
+   */
+  function map (n: number, depth: number, slot: number = depth, skim: RecordSkim | null = null): unknown {
     if (n > MAX_SHAPE_KEYS) return plainMap(n, depth)
     const keys = keyScratch[slot] ?? (keyScratch[slot] = [])
     const values = valueScratch[slot] ?? (valueScratch[slot] = [])
@@ -174,14 +186,38 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
     const shapeAt = slot * (MAX_SHAPE_KEYS + 1) + n
     const last = lastShape[shapeAt]
     let same = last !== undefined
+    let lazyAt = -1
+    let lazyStart = 0
+    let lazyLen = 0
     for (let i = 0; i < n; i++) {
       const k = mapKey()
       if (k === BAIL) return BAIL
-      const v = read(depth)
-      if (v === BAIL) return BAIL
+      let v: unknown
+      if (skim !== null && lazyAt === -1 && k === skim.key && pos < end && isStrHeader(buf[pos] as number)) {
+        lazyLen = strLen(buf[pos] as number)
+        if (lazyLen < 0 || pos + lazyLen > end) return BAIL
+        lazyAt = i
+        lazyStart = pos
+        pos += lazyLen
+        v = undefined
+      } else {
+        v = read(depth)
+        if (v === BAIL) return BAIL
+      }
       keys[i] = k
       values[i] = v
       if (same && (last as Shape).keys[i] !== k) same = false
+    }
+    if (lazyAt !== -1) {
+      const skimmed = (skim as RecordSkim).take(keys, values, n, lazyAt, buf, lazyStart, lazyStart + lazyLen)
+      if (skimmed !== null) {
+        for (let i = 0; i < n; i++) values[i] = undefined
+        lastSkimmed = skimmed
+        return SKIMMED_RECORD
+      }
+      const v = lazyLen > MAX_CACHED_BYTES ? text(lazyStart, lazyLen) : cached(lazyStart, lazyLen)
+      if (v === BAIL) return BAIL
+      values[lazyAt] = v
     }
     let make: ShapeFactory | null = null
     if (same) {
@@ -425,13 +461,17 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
   }
 
   /** The map at `pos` (BAIL for any other value). */
-  function mapAt (depth: number, slot: number): unknown {
+  function mapAt (depth: number, slot: number, skim: RecordSkim | null = null): unknown {
     const b = buf[pos] as number
     const room = end - pos
-    if (b >= 0x80 && b <= 0x8f) { pos++; return map(b & 0x0f, depth, slot) }
-    if (b === 0xde) { if (room < 3) return BAIL; pos += 3; return map(buf.readUInt16BE(pos - 2), depth, slot) }
-    if (b === 0xdf) { if (room < 5) return BAIL; pos += 5; return map(buf.readUInt32BE(pos - 4), depth, slot) }
+    if (b >= 0x80 && b <= 0x8f) { pos++; return map(b & 0x0f, depth, slot, skim) }
+    if (b === 0xde) { if (room < 3) return BAIL; pos += 3; return map(buf.readUInt16BE(pos - 2), depth, slot, skim) }
+    if (b === 0xdf) { if (room < 5) return BAIL; pos += 5; return map(buf.readUInt32BE(pos - 4), depth, slot, skim) }
     return BAIL
+  }
+
+  function isStrHeader (b: number): boolean {
+    return (b >= 0xa0 && b <= 0xbf) || b === 0xd9 || b === 0xda || b === 0xdb
   }
 
   function isMapHeader (b: number): boolean {
@@ -461,9 +501,13 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
         if (timeMs < 0) return BAIL
       }
       if (pos >= end || !isMapHeader(buf[pos] as number)) return BAIL
-      const record = read(0)
+      const record = skim === null ? read(0) : mapAt(1, 1, skim)
       if (record === BAIL) return BAIL
-      out.push(metadata === undefined ? { timeMs, record: record as Record<string, unknown> } : { timeMs, record: record as Record<string, unknown>, metadata })
+      if (record === SKIMMED_RECORD) {
+        const skimmed = lastSkimmed as SkimmedLine
+        lastSkimmed = null
+        out.push(metadata === undefined ? { timeMs, record: SKIMMED_RECORD, skimmed } : { timeMs, record: SKIMMED_RECORD, metadata, skimmed })
+      } else out.push(metadata === undefined ? { timeMs, record: record as Record<string, unknown> } : { timeMs, record: record as Record<string, unknown>, metadata })
     }
     return out
   }
@@ -486,14 +530,16 @@ export function createFastReader (eventTime: EventTimeFactory): FastReader {
         setBuffer(EMPTY, 0, 0) // do not keep the frame alive
       }
     },
-    entries (bytes, maxEntries, start = 0, stop = bytes.length, shareMaps = false) {
+    entries (bytes, maxEntries, start = 0, stop = bytes.length, shareMaps = false, recordSkim = null) {
       setBuffer(bytes, start, stop)
       // maps inside a record (depth 1) are shared; the record itself and the metadata map never are
       shareAfter = shareMaps ? 0 : Infinity
       sawBin = false
+      skim = recordSkim
       try {
         return entries(maxEntries)
       } finally {
+        skim = null
         shareAfter = Infinity
         setBuffer(EMPTY, 0, 0)
       }

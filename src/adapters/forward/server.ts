@@ -10,6 +10,7 @@ import { hostname } from 'node:os'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { StormError } from '../../errors.js'
+import type { RecordSkim } from '../../parse/record-skim.js'
 import { FrameBuffer } from './framer.js'
 import { decodeFrame, decodePackedEntries, inflate } from './decode.js'
 import type { DecodedFrame, DecodeLimits } from './decode.js'
@@ -58,6 +59,12 @@ export interface ForwardServerOptions {
    * treat records as read-only. Saves decoding and allocating them per record. @default false
    */
   shareRepeatedMaps?: boolean
+  /**
+   * Offered the `log` bytes of each record on the fast decode path (src/parse/record-skim.ts): a record it
+   * recognises as noise is handed over as a SkimmedLine (its event time) instead of a decoded record.
+   * @default null (every record decoded)
+   */
+  skimRecords?: RecordSkim | null
   /** Close a connection that sent nothing for this long (never while its batch is being handled); 0 disables. @default 300_000 */
   idleTimeoutMs?: number
   /** Connections open at once; further ones are refused and counted. @default 1024 */
@@ -107,7 +114,8 @@ export class ForwardServer {
     this.maxDecompressedBytes = positive('maxDecompressedBytes', options.maxDecompressedBytes, 64 * MiB)
     this.limits = {
       maxEntriesPerFrame: positive('maxEntriesPerFrame', options.maxEntriesPerFrame, 1_000_000),
-      ...(options.shareRepeatedMaps === true ? { shareRepeatedMaps: true } : {})
+      ...(options.shareRepeatedMaps === true ? { shareRepeatedMaps: true } : {}),
+      ...(options.skimRecords == null ? {} : { skimRecords: options.skimRecords })
     }
     this.idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs, 300_000, true)
     this.maxConnections = positive('maxConnections', options.maxConnections, 1024)

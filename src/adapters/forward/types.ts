@@ -1,4 +1,5 @@
 // Shared types of the Forward adapter: what the server hands over, its counters and the injected logger.
+import type { SkimmedLine } from '../../parse/record-skim.js'
 
 /** Forward protocol event modes (https://github.com/fluent/fluentd/wiki/Forward-Protocol-Specification-v1). */
 export type ForwardMode = 'Message' | 'Forward' | 'PackedForward' | 'CompressedPackedForward'
@@ -7,7 +8,10 @@ export type ForwardMode = 'Message' | 'Forward' | 'PackedForward' | 'CompressedP
 export interface ForwardEntry {
   /** Event time in epoch milliseconds (EventTime nanoseconds kept as a fraction). */
   timeMs: number
+  /** The record; an empty, frozen placeholder when `skimmed` is set. */
   record: Record<string, unknown>
+  /** Set when the server skims records (ForwardServerOptions.skimRecords) and this one is noise: what it stands for. */
+  skimmed?: SkimmedLine
   /** Present when the entry had Fluent Bit's `[[time, metadata], record]` shape (often `{}`). */
   metadata?: Record<string, unknown>
 }
