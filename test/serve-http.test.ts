@@ -114,3 +114,25 @@ t.test('a full output queue holds inputs back: HTTP 503, TCP paused, /healthz sa
   await back.waitFor(3)
   t.same(back.lines.map((l) => (JSON.parse(l) as { id: string }).id), ['q1', 'q2', 'q4'])
 })
+
+t.test('--max-connections bounds the HTTP input too: the extra connection is closed, a free slot serves again', async (t) => {
+  const s = await startTestServe({ in: ['http://127.0.0.1:0'], out: ['-'], maxConnections: 1, shutdownTimeoutMs: 300 })
+  t.teardown(async () => { await s.handle.stop() })
+  const first = net.createConnection(s.port(0), '127.0.0.1')
+  await new Promise<void>((resolve) => { first.once('connect', () => { resolve() }) })
+  await waitUntil(() => s.handle.inputs[0]?.stats.connections === 1, 5000, 'first connection counted')
+  const second = net.createConnection(s.port(0), '127.0.0.1')
+  second.on('error', () => {})
+  second.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}')
+  const answer = await new Promise<string>((resolve) => {
+    let got = ''
+    second.on('data', (b: Buffer) => { got += b.toString() })
+    second.once('close', () => { resolve(got) })
+    setTimeout(() => { resolve(`still open after 3 s: ${got}`); second.destroy() }, 3000).unref()
+  })
+  t.equal(answer, '', 'closed without an answer')
+  first.destroy()
+  await waitUntil(() => s.handle.inputs[0]?.stats.connections === 0, 5000, 'first connection gone')
+  const r = await post(s.port(0), '/', JSON.stringify(fbRecord('plain line', 'gw1')))
+  t.equal(r.status, 200)
+})

@@ -56,7 +56,10 @@ export async function startForwardInput (e: ForwardEndpoint, cfg: ServeConfig, s
         }
       : {}),
     // the ack (when the client asked for one) is sent after this resolves: records processed, outputs not full
+    // (a frame that arrives while an output is full waits before it is processed, so its alerts cannot push
+    // queued ones out; the connection reads no further frame meanwhile)
     onBatch: async (batch) => {
+      if (sink.saturated()) await sink.ready()
       const records = batch.entries.map((en) => en.skimmed ?? en.record)
       lines += records.length
       if (records.length > 0) sink.accept(records, 'forward')

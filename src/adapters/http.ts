@@ -19,9 +19,11 @@ export interface HttpInputOptions {
   requestTimeoutMs: number
   /** Keep-alive connections idle this long are closed. @default 300000 */
   idleTimeoutMs: number
+  /** Concurrent connections; more are refused (closed at once). @default 256 */
+  maxConnections: number
 }
 
-export const DEFAULT_HTTP_INPUT_OPTIONS: HttpInputOptions = { maxBodyBytes: 8_388_608, requestTimeoutMs: 30_000, idleTimeoutMs: 300_000 }
+export const DEFAULT_HTTP_INPUT_OPTIONS: HttpInputOptions = { maxBodyBytes: 8_388_608, requestTimeoutMs: 30_000, idleTimeoutMs: 300_000, maxConnections: 256 }
 
 type BodyResult = { ok: true; records: unknown[]; lines: number } | { ok: false; error: string }
 
@@ -135,6 +137,7 @@ export async function startHttpInput (
 ): Promise<InputAdapter> {
   const stats = emptyInputStats()
   const server = http.createServer({ requestTimeout: options.requestTimeoutMs, keepAliveTimeout: options.idleTimeoutMs })
+  server.maxConnections = options.maxConnections
   let closing = false
   server.on('connection', (socket) => {
     stats.connections++

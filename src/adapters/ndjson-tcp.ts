@@ -6,6 +6,7 @@ import { StormError } from '../errors.js'
 import type { PipelineAlert } from '../pipeline.js'
 import type { AlertOutput, InputAdapter, InputKind, RecordSink } from './contracts.js'
 import { emptyInputStats } from './contracts.js'
+import { createIntakeGate } from './intake-gate.js'
 import { LineSplitter, decodeJsonLine } from './lines.js'
 import type { Logger } from './log.js'
 import { createQueuedOutput, type DeliveryResult, type QueueOptions } from './queued-output.js'
@@ -76,25 +77,33 @@ export async function startNdjsonServer (
       }
       return true
     }
-    socket.on('data', (chunk: Buffer) => {
-      stats.bytes += chunk.length
+    // a chunk read while an output is full waits (socket paused) until there is room
+    // (held chunks are still handed on if the peer hangs up meanwhile: they were read; not after a fault)
+    let faulted = false
+    const handle = (chunk: Buffer): boolean => {
       const { lines, overflow } = splitter.push(chunk)
-      if (!take(lines)) return
+      if (!take(lines)) { faulted = true; return false }
       if (overflow > 0) {
         stats.rejected++
         log.warn('NDJSON line over the size limit, closing connection', { input: name, peer, maxLineBytes: options.maxLineBytes })
         socket.destroy()
-        return
+        faulted = true
+        return false
       }
-      if (sink.saturated()) {
-        socket.pause()
-        void sink.ready().then(() => { if (!socket.destroyed) socket.resume() })
-      }
+      return true
+    }
+    const gate = createIntakeGate(sink, socket, { keep: () => !faulted, reading: () => !socket.destroyed, handle })
+    socket.on('data', (chunk: Buffer) => {
+      stats.bytes += chunk.length
+      gate.push(chunk)
     })
     socket.on('end', () => {
-      const last = splitter.end()
-      if (last !== null) take([last])
-      socket.end()
+      gate.end(() => {
+        if (faulted) return
+        const last = splitter.end()
+        if (last !== null) take([last])
+        socket.end()
+      })
     })
   })
 

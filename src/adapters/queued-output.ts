@@ -1,6 +1,7 @@
 // A bounded alert queue with batched delivery and retry/backoff, shared by the TCP/unix and HTTP
-// outputs. Full queue: the runtime pauses inputs; anything produced past the cap anyway (ticks,
-// records already in flight) evicts the oldest queued alert (not the batch being delivered) and counts it.
+// outputs. Full queue: the runtime holds inputs back (data read meanwhile waits, unprocessed, for room);
+// anything produced past the cap anyway (ticks, the rest of the chunk that filled it) evicts the oldest
+// queued alert (not the batch being delivered) and counts it.
 import type { PipelineAlert } from '../pipeline.js'
 import type { AlertOutput, OutputKind, OutputStats } from './contracts.js'
 import { emptyOutputStats } from './contracts.js'

@@ -156,7 +156,7 @@ export async function startServe (cfg: ServeConfig, env: ServeEnv): Promise<Serv
         case 'stdio': inputs.push(startStdinInput(env.stdin, cfg.maxLineBytes, sink, log)); break
         case 'tcp': inputs.push(await startNdjsonServer({ host: e.host, port: e.port }, serverOpts, sink, log, name)); break
         case 'unix': inputs.push(await startNdjsonServer({ path: e.path }, serverOpts, sink, log, name)); break
-        case 'http': inputs.push(await startHttpInput(e, { maxBodyBytes: cfg.maxBodyBytes, requestTimeoutMs: 30_000, idleTimeoutMs: cfg.idleTimeoutMs }, sink, log, name)); break
+        case 'http': inputs.push(await startHttpInput(e, { maxBodyBytes: cfg.maxBodyBytes, requestTimeoutMs: 30_000, idleTimeoutMs: cfg.idleTimeoutMs, maxConnections: cfg.maxConnections }, sink, log, name)); break
         case 'forward': inputs.push(await startForwardInput(e, cfg, sink, log, name, stages.recordSkim ?? null)); break
       }
     }

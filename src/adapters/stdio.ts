@@ -3,6 +3,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { AlertOutput, InputAdapter, RecordSink } from './contracts.js'
 import { emptyInputStats, emptyOutputStats } from './contracts.js'
+import { createIntakeGate } from './intake-gate.js'
 import { LineSplitter } from './lines.js'
 import type { Logger } from './log.js'
 
@@ -30,7 +31,8 @@ export function startStdinInput (stdin: Readable, maxLineBytes: number, sink: Re
     if (records.length > 0) sink.accept(records, 'stdin')
   }
   const ended = new Promise<void>((resolve) => {
-    const done = (): void => {
+    const done = (): void => { gate.end(finish) }
+    const finish = (): void => {
       if (closed) return
       closed = true
       stats.connections = 0
@@ -38,20 +40,25 @@ export function startStdinInput (stdin: Readable, maxLineBytes: number, sink: Re
       if (last !== null) take([last])
       resolve()
     }
+    // a chunk read while an output is full waits (stdin paused) until there is room
+    const gate = createIntakeGate(sink, stdin, {
+      keep: () => true,
+      reading: () => !closed,
+      handle: (buf) => {
+        const { lines, overflow } = splitter.push(buf)
+        take(lines)
+        if (overflow > 0) {
+          stats.rejected += overflow
+          log.warn('stdin line over the size limit, skipped', { maxLineBytes, lines: overflow })
+        }
+        return true
+      }
+    })
     stdin.on('data', (chunk: Buffer | string) => {
       if (closed) return
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       stats.bytes += buf.length
-      const { lines, overflow } = splitter.push(buf)
-      take(lines)
-      if (overflow > 0) {
-        stats.rejected += overflow
-        log.warn('stdin line over the size limit, skipped', { maxLineBytes, lines: overflow })
-      }
-      if (sink.saturated()) {
-        stdin.pause()
-        void sink.ready().then(() => { if (!closed) stdin.resume() })
-      }
+      gate.push(buf)
     })
     stdin.once('end', done)
     stdin.once('close', done)
