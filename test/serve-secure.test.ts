@@ -78,3 +78,48 @@ t.test('an unreadable TLS file is a config error (exit 3), nothing left listenin
   t.equal(r2.code, 3)
   t.match(r2.stderr, /cannot read tls_cert/)
 })
+
+t.test('--tls-ca is whom outputs trust; only --tls-client-ca (or ?tls_ca= on the input) makes client certificates mandatory', async (t) => {
+  const got: Array<Record<string, unknown>> = []
+  const rx = new ForwardServer({
+    tls: { cert: readFileSync(join(TLS, 'server.crt')), key: readFileSync(join(TLS, 'server.key')) },
+    onBatch: (b) => { for (const e of b.entries) got.push(e.record) }
+  })
+  const a = await rx.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(async () => { await rx.close() })
+  const send = async (port: number, id: string, withCert: boolean): Promise<unknown> => {
+    const client = new FluentClient('kube', {
+      socket: {
+        host: '127.0.0.1',
+        port,
+        tls: { ca, servername: 'localhost', ...(withCert ? { cert: readFileSync(join(TLS, 'client.crt')), key: readFileSync(join(TLS, 'client.key')) } : {}) },
+        reconnect: { delay: 10_000 }
+      },
+      ack: { ackTimeout: 3000 },
+      eventRetry: { attempts: 0 }
+    })
+    try {
+      return await Promise.race([
+        client.emit('x', { log: `FIRE:${id}`, kubernetes: { host: 'gw1' } }).then(() => 'ok', (err: unknown) => err),
+        new Promise((resolve) => setTimeout(() => { resolve('no ack') }, 1500))
+      ])
+    } finally {
+      await client.disconnect().catch(() => {})
+    }
+  }
+  const tlsIn = 'forward+tls://127.0.0.1:0'
+  const common = { tlsCert: join(TLS, 'server.crt'), tlsKey: join(TLS, 'server.key') }
+  // --tls-ca: the output trusts the private CA; the input still takes clients without a certificate
+  const s1 = await startTestServe({ in: [tlsIn], out: [`forward+tls://127.0.0.1:${a.port}`], tlsCa: join(TLS, 'ca.crt'), ...common })
+  t.equal(await send(s1.port(), 'no-cert', false), 'ok', 'a client without a certificate is served')
+  await waitUntil(() => got.length === 1, 5000, 'alert out through the output that trusts the CA')
+  t.same(got[0], { id: 'no-cert', status: 'firing', node: 'gw1' })
+  await s1.handle.stop()
+  // --tls-client-ca: client certificates are required and verified
+  const s2 = await startTestServe({ in: [tlsIn], out: ['-'], tlsClientCa: join(TLS, 'ca.crt'), ...common })
+  t.teardown(async () => { await s2.handle.stop() })
+  t.not(await send(s2.port(), 'refused', false), 'ok', 'no certificate: refused')
+  t.equal(await send(s2.port(), 'with-cert', true), 'ok', 'a certificate signed by the CA: served')
+  await waitUntil(() => s2.stdout.length === 1)
+  t.same(JSON.parse(s2.stdout[0] ?? ''), { id: 'with-cert', status: 'firing', node: 'gw1' })
+})

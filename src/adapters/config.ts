@@ -41,8 +41,10 @@ export interface ServeConfig {
   tlsCert?: string
   /** TLS key (PEM path) for forward+tls inputs without `?tls_key=`. */
   tlsKey?: string
-  /** CA bundle (PEM path) for forward+tls endpoints without `?tls_ca=`. */
+  /** CA bundle (PEM path) that forward+tls outputs without `?tls_ca=` trust. */
   tlsCa?: string
+  /** CA bundle (PEM path) for forward+tls inputs without `?tls_ca=`: client certificates become required and are verified against it. */
+  tlsClientCa?: string
   /** Longest NDJSON / stdin line. @default 1048576 */
   maxLineBytes: number
   /** Largest HTTP body, after gunzip. @default 8388608 */
@@ -85,7 +87,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'shared-key', field: 'sharedKey', type: 'string', arg: '<key>', description: 'Forward shared_key for endpoints without ?shared_key= (prefer the config file: flags show in ps)' },
   { key: 'tls-cert', field: 'tlsCert', type: 'string', arg: '<file>', description: 'PEM certificate for forward+tls inputs without ?tls_cert=' },
   { key: 'tls-key', field: 'tlsKey', type: 'string', arg: '<file>', description: 'PEM private key for forward+tls inputs without ?tls_key=' },
-  { key: 'tls-ca', field: 'tlsCa', type: 'string', arg: '<file>', description: 'PEM CA bundle for forward+tls endpoints without ?tls_ca=' },
+  { key: 'tls-ca', field: 'tlsCa', type: 'string', arg: '<file>', description: 'PEM CA bundle that forward+tls outputs without ?tls_ca= trust' },
+  { key: 'tls-client-ca', field: 'tlsClientCa', type: 'string', arg: '<file>', description: 'PEM CA bundle for forward+tls inputs without ?tls_ca=: client certificates required and verified' },
   { key: 'max-line-bytes', field: 'maxLineBytes', type: 'int', arg: '<bytes>', description: 'longest NDJSON/stdin line; a longer one closes that connection (stdin: skipped)', default: 1_048_576, min: 64 },
   { key: 'max-body-bytes', field: 'maxBodyBytes', type: 'int', arg: '<bytes>', description: 'largest HTTP request body after gunzip; larger → 413', default: 8_388_608, min: 64 },
   { key: 'max-frame-bytes', field: 'maxFrameBytes', type: 'int', arg: '<bytes>', description: 'largest Forward frame, and decompressed chunk; larger closes that connection', default: 16_777_216, min: 1024 },

@@ -73,7 +73,10 @@ export function resolveEndpoints (cfg: ServeConfig): { inputs: Endpoint[]; outpu
     if (e.tls) {
       if (e.tlsFiles.cert === undefined && cfg.tlsCert !== undefined) e.tlsFiles.cert = cfg.tlsCert
       if (e.tlsFiles.key === undefined && cfg.tlsKey !== undefined) e.tlsFiles.key = cfg.tlsKey
-      if (e.tlsFiles.ca === undefined && cfg.tlsCa !== undefined) e.tlsFiles.ca = cfg.tlsCa
+      // a CA means different things: on an output it is whom to trust, on an input it makes client
+      // certificates mandatory, so one flag must not turn on both (--tls-ca, --tls-client-ca)
+      const ca = inputs.includes(e) ? cfg.tlsClientCa : cfg.tlsCa
+      if (e.tlsFiles.ca === undefined && ca !== undefined) e.tlsFiles.ca = ca
     }
     if (!/[?&]tag=/.test(e.url)) e.tag = cfg.tag
   }
