@@ -9,8 +9,8 @@ import { DEFAULT_DETECTOR_OPTIONS, resolveDetectorOptions, type DetectorOptions 
 import type { ThrottleRegime } from '../types.js'
 import { toAlertRecord } from '../alert/alert-record.js'
 import { serializeAlert } from '../alert/serialize.js'
-import { compileNodePattern } from '../scan/attribute-node.js'
-import { planScan, runScan, type ScanOptions } from '../scan/scan.js'
+import { attributeNode, compileNodePattern } from '../scan/attribute-node.js'
+import { planScan, runScan, type ScanOptions, type ScanPlan } from '../scan/scan.js'
 import { renderSummary } from '../scan/summary.js'
 import { renderHtmlReport } from '../scan/report/html.js'
 import { createProgressReporter, silentProgress } from '../scan/progress.js'
@@ -75,6 +75,20 @@ const THRESHOLD_HELP: Partial<Record<keyof typeof DEFAULT_DETECTOR_OPTIONS, stri
   maxActsPerPort: 'claim acts kept per port',
   maxDedupeEntries: 'line fingerprints kept to drop duplicated lines',
   maxOpenSignals: 'open conditions at once'
+}
+
+/**
+ * `--node` gives every file one node; when the paths would have named several, storms between those
+ * nodes become invisible (one node cannot fight itself), which deserves a word on stderr.
+ */
+export function nodeOverrideWarning (plan: ScanPlan, options: Pick<ScanOptions, 'node'>): string | null {
+  if (options.node === undefined || plan.files.length < 2) return null
+  const guessed = [...new Set(plan.files.map((f) => attributeNode(f.path, {}).node))].sort()
+  if (guessed.length < 2) return null
+  const shown = guessed.length <= 4 ? guessed.join(', ') : `${guessed.slice(0, 4).join(', ')}, …`
+  return `warning: --node ${options.node} gives all ${plan.files.length} files one node, but their paths name ${guessed.length} (${shown}): ` +
+    'claims from different nodes now look like one node\'s, and storms between them cannot be seen. --node is for the logs of one node; ' +
+    'for many, let the paths say (…/<node>/ovn-controller.log) or use --node-pattern'
 }
 
 /**
@@ -164,6 +178,8 @@ async function run (ctx: CommandContext, paths: string[], flags: Record<string, 
 
   const plan = await planScan(options)
   const quiet = flags['quiet'] === true
+  const overridden = nodeOverrideWarning(plan, options)
+  if (overridden !== null) err(overridden)
   const minBytes = Number(ctx.io.env['CLAIMSTORM_PROGRESS_MIN_BYTES'] ?? PROGRESS_MIN_BYTES)
   const progress = !quiet && ctx.io.stderrIsTTY && plan.bytesTotal >= minBytes
     ? createProgressReporter(plan.bytesTotal, { write: (s) => { ctx.io.stderr.write(s) }, nowMs: () => performance.now() })

@@ -202,6 +202,20 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
     nodes,
     verdict: verdictOf(alerts)
   }
+  // "OK" must not be said of an input that held nothing to judge
+  if (alerts.length === 0) {
+    const read = files.filter((f) => f.status === 'ok')
+    if (read.length === 0) report.verdict = { level: 'ok', text: `NOTHING CHECKED: ${files.length === 0 ? 'no log file found in the input' : 'no input file could be read as a log'}` }
+    else if (report.totals.events - shared.outsideWindow <= 0) {
+      const where = read.length === 1 ? 'the file' : `the ${read.length} files`
+      report.verdict = {
+        level: 'ok',
+        text: shared.outsideWindow > 0
+          ? `NOTHING CHECKED: every line of ${where} read lies outside --since/--until`
+          : `NOTHING CHECKED: no OVS/OVN log line in ${where} read`
+      }
+    }
+  }
   if (baseline !== null) report.baseline = compareWithBaseline(baseline.finish(), report)
   return report
 }
