@@ -58,16 +58,27 @@ for (const run of labRuns()) {
           t.equal(stormed[0]?.portClass, 'vif')
           t.ok(stormed.every((s) => s.participants.some((p) => p.node === 'hv1') && s.participants.some((p) => p.node === 'hv2')))
           t.match(r.verdict.text, /VIF port/)
+          // the duplicate iface-id was plugged on hv2 (then hv3) while the VM lives on hv1: the verdict may
+          // name hv2 or no one, never the VM's rightful hypervisor
+          t.ok(r.verdict.culprit === undefined || r.verdict.culprit === 'hv2', `culprit ${String(r.verdict.culprit)}`)
+          t.notMatch(r.verdict.text, /look at hv1 first/)
           break
         }
         case '04':
           t.equal(stormed[0]?.portClass, 'gateway')
           t.match(r.verdict.text, /^CRITICAL: 1 gateway port storming/)
+          // a symmetric split brain: either side, or undetermined; the gw1-gw2 BFD downs are cited
+          t.ok(r.verdict.culprit === undefined || ['gw1', 'gw2'].includes(r.verdict.culprit), `culprit ${String(r.verdict.culprit)}`)
+          t.ok(stormed[0]?.suspects.some((x) => x.reasons.some((why) => /^BFD went down/.test(why))), 'BFD downs cited among the reasons')
           break
         case '05': {
           const flap = r.alerts.find((a) => a.kind === 'port-flap')
           t.ok(flap !== undefined, 'a port flap')
           t.same(flap?.nodes, ['hv2'])
+          const leak = r.alerts.find((a) => a.kind === 'ofport-leak')
+          t.ok(leak !== undefined, 'the climbing ofport numbers: an ofport leak')
+          t.same(leak?.nodes, ['hv2'])
+          t.match(r.verdict.text, /look at hv2 first$/)
           t.ok(r.ofports.some((p) => p.node === 'hv2'), 'ofport numbers of hv2 collected for the report')
           break
         }

@@ -73,8 +73,20 @@ t.test('the verdict', async (t) => {
   const hvVerdict = verdictOf(foldAlerts([hvStorm, gwBfd]))
   t.equal(hvVerdict.text, 'WARNING: 1 VIF port storming; mass BFD down on gw1; the evidence does not single out one node (hv2 leads)')
   t.equal(hvVerdict.culprit, undefined)
+  // lab run2, scenario 3: the VM's own hypervisor hv1 lost a BFD session during a duplicate-iface-id storm; BFD
+  // does not decide who holds a VIF port, so it names no culprit there
   const onHv1 = verdictOf(foldAlerts([hvStorm, { ...gwBfd, key: 'bfd-mass-down:hv1', node: 'hv1' }]))
-  t.equal(onHv1.culprit, 'hv1', 'a BFD alert on a node of the storm still names it')
+  t.equal(onHv1.culprit, undefined, 'a BFD alert beside a VIF storm names no one')
+  t.equal(onHv1.text, 'WARNING: 1 VIF port storming; mass BFD down on hv1; the evidence does not single out one node (hv2 leads)')
+  // beside an undetermined gateway-port storm it does, when its node takes part
+  const gwStorm = stormSignal('cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90', 'gw2', 'firing', {
+    portClass: 'gateway', severity: 'warning', undetermined: true,
+    participants: [{ node: 'gw1', claims: 9, releases: 0, claimsPerSec: 1 }, { node: 'gw2', claims: 9, releases: 0, claimsPerSec: 1 }],
+    suspects: [{ node: 'gw1', score: 1, reasons: ['in every hand-off (9/9)'] }, { node: 'gw2', score: 1, reasons: ['in every hand-off (9/9)'] }]
+  })
+  const onGw1 = verdictOf(foldAlerts([gwStorm, gwBfd]))
+  t.equal(onGw1.culprit, 'gw1', 'a BFD alert on a node of a gateway storm still names it')
+  t.equal(verdictOf(foldAlerts([gwStorm, { ...gwBfd, key: 'bfd-mass-down:gw3', node: 'gw3' }])).culprit, undefined, 'not when its node is not in the storm')
 
   const flap: PortFlapSignal = { kind: 'port-flap', key: 'port-flap:x', status: 'firing', severity: 'warning', startMs: T0, lastMs: T0 + 9000, lport: 'x', node: 'hv2', claims: 9, releases: 9, cyclesPerSec: 0.8 }
   const bfd: BfdMassDownSignal = { kind: 'bfd-mass-down', key: 'bfd:gw1', status: 'firing', severity: 'warning', startMs: T0, lastMs: T0, node: 'gw1', downLogged: 3, hiddenEstimate: 20, ifaces: ['a', 'b', 'c'], estimated: true }

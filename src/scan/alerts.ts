@@ -163,8 +163,11 @@ export function verdictOf (rows: readonly AlertRow[]): Verdict {
   }
   if (culprit === undefined) {
     // node-scoped signals name their node; beside storms whose evidence names no one, only a node that takes
-    // part in them (a BFD alert on a gateway is no answer to a VIF storm between hypervisors)
-    const scoped = rows.filter((r) => r.kind !== 'claim-storm' && r.kind !== 'claim-load' && r.severity === sev)
+    // part in them (a BFD alert on a gateway is no answer to a VIF storm between hypervisors), and BFD only
+    // beside gateway-port storms: BFD decides which gateway holds a cr-lrp port, while a VIF port is fought
+    // over for other reasons (a duplicate iface-id), so a tunnel down on its rightful hypervisor is no answer
+    const bfdAnswers = storms.length === 0 || gwStorms.length > 0
+    const scoped = rows.filter((r) => r.kind !== 'claim-storm' && r.kind !== 'claim-load' && r.severity === sev && (bfdAnswers || r.kind !== 'bfd-mass-down'))
     const nodes = [...new Set(scoped.flatMap((r) => r.nodes))]
     const stormNodes = new Set(storms.flatMap((r) => r.nodes))
     if (nodes.length === 1 && (storms.length === 0 || stormNodes.has(nodes[0] as string))) culprit = nodes[0]
