@@ -11,6 +11,29 @@ import { startTestServe, waitUntil } from './helpers/serve-harness.js'
 const TLS = join(FIXTURES, 'tls')
 const ca = readFileSync(join(TLS, 'ca.crt'))
 
+/** One record from a FluentClient over TLS: 'ok' when acked, else the error or 'no ack' (a refused client keeps reconnecting: give up after a while). */
+async function sendOverTls (port: number, id: string, extra: { sharedKey?: string; clientCert?: boolean } = {}): Promise<unknown> {
+  const client = new FluentClient('kube', {
+    socket: {
+      host: '127.0.0.1',
+      port,
+      tls: { ca, servername: 'localhost', ...(extra.clientCert === true ? { cert: readFileSync(join(TLS, 'client.crt')), key: readFileSync(join(TLS, 'client.key')) } : {}) },
+      reconnect: { delay: 10_000 }
+    },
+    ...(extra.sharedKey === undefined ? {} : { security: { clientHostname: 'fluent-bit-test', sharedKey: extra.sharedKey } }),
+    ack: { ackTimeout: 3000 },
+    eventRetry: { attempts: 0 }
+  })
+  try {
+    return await Promise.race([
+      client.emit('x', { log: `FIRE:${id}`, kubernetes: { host: 'gw1' } }).then(() => 'ok', (err: unknown) => err),
+      new Promise((resolve) => setTimeout(() => { resolve('no ack') }, 1500))
+    ])
+  } finally {
+    await client.disconnect().catch(() => {})
+  }
+}
+
 t.test('forward+tls with shared_key in and out', async (t) => {
   const got: Array<Record<string, unknown>> = []
   const rx = new ForwardServer({
@@ -27,23 +50,7 @@ t.test('forward+tls with shared_key in and out', async (t) => {
   t.notMatch(JSON.stringify(s.logs), /in-key|out-key/, 'keys never logged')
   t.equal(s.handle.inputs[0]?.name.includes('in-key'), false, 'name is redacted')
 
-  const send = async (key: string, id: string): Promise<unknown> => {
-    const client = new FluentClient('kube', {
-      socket: { host: '127.0.0.1', port: s.port(), tls: { ca, servername: 'localhost' }, reconnect: { delay: 10_000 } },
-      security: { clientHostname: 'fluent-bit-test', sharedKey: key },
-      ack: { ackTimeout: 3000 },
-      eventRetry: { attempts: 0 }
-    })
-    try {
-      // a refused client keeps reconnecting: give up after a while
-      return await Promise.race([
-        client.emit('x', { log: `FIRE:${id}`, kubernetes: { host: 'gw1' } }).then(() => 'ok', (err: unknown) => err),
-        new Promise((resolve) => setTimeout(() => { resolve('no ack') }, 1500))
-      ])
-    } finally {
-      await client.disconnect().catch(() => {})
-    }
-  }
+  const send = (key: string, id: string): Promise<unknown> => sendOverTls(s.port(), id, { sharedKey: key })
   t.equal(await send('in-key', 'tls1'), 'ok', 'right key: acked')
   await waitUntil(() => got.length === 1)
   t.same(got[0], { id: 'tls1', status: 'firing', node: 'gw1' }, 'alert out over TLS with the handshake')
@@ -87,26 +94,7 @@ t.test('--tls-ca is whom outputs trust; only --tls-client-ca (or ?tls_ca= on the
   })
   const a = await rx.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => { await rx.close() })
-  const send = async (port: number, id: string, withCert: boolean): Promise<unknown> => {
-    const client = new FluentClient('kube', {
-      socket: {
-        host: '127.0.0.1',
-        port,
-        tls: { ca, servername: 'localhost', ...(withCert ? { cert: readFileSync(join(TLS, 'client.crt')), key: readFileSync(join(TLS, 'client.key')) } : {}) },
-        reconnect: { delay: 10_000 }
-      },
-      ack: { ackTimeout: 3000 },
-      eventRetry: { attempts: 0 }
-    })
-    try {
-      return await Promise.race([
-        client.emit('x', { log: `FIRE:${id}`, kubernetes: { host: 'gw1' } }).then(() => 'ok', (err: unknown) => err),
-        new Promise((resolve) => setTimeout(() => { resolve('no ack') }, 1500))
-      ])
-    } finally {
-      await client.disconnect().catch(() => {})
-    }
-  }
+  const send = (port: number, id: string, withCert: boolean): Promise<unknown> => sendOverTls(port, id, { clientCert: withCert })
   const tlsIn = 'forward+tls://127.0.0.1:0'
   const common = { tlsCert: join(TLS, 'server.crt'), tlsKey: join(TLS, 'server.key') }
   // --tls-ca: the output trusts the private CA; the input still takes clients without a certificate
