@@ -118,3 +118,18 @@ t.test('intake gate: holds chunks in order while saturated, pauses and resumes t
   t.same(handled.slice(-1), ['bad'], 'nothing after the chunk that faulted')
   t.equal(gate3.held, 0)
 })
+
+t.test('--forward-retry-limit and --forward-ack-timeout-ms reach the Forward output: a peer that never acks', async (t) => {
+  const silent = net.createServer((so) => { so.resume() }) // reads everything, answers nothing
+  await new Promise<void>((resolve) => { silent.listen(0, '127.0.0.1', resolve) })
+  t.teardown(() => { silent.close() })
+  const port = (silent.address() as net.AddressInfo).port
+  const s = await startTestServe({ in: ['tcp://127.0.0.1:0'], out: [`forward://127.0.0.1:${port}`], forwardRetryLimit: 2, forwardAckTimeoutMs: 50, shutdownTimeoutMs: 300 })
+  t.teardown(async () => { await s.handle.stop() })
+  const sock = net.createConnection(s.port(0), '127.0.0.1')
+  t.teardown(() => { sock.destroy() })
+  sock.write(JSON.stringify(fbRecord('FIRE:n1', 'gw1')) + '\n')
+  await waitUntil(() => (s.handle.outputs[0]?.stats.dropped ?? 0) === 1, 10_000, 'the alert given up')
+  t.equal(s.handle.outputs[0]?.stats.retries, 2, 'two resends, then given up')
+  t.equal(s.handle.outputs[0]?.stats.delivered, 0)
+})

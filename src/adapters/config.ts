@@ -63,6 +63,10 @@ export interface ServeConfig {
   retryInitialMs: number
   /** Cap of the output retry delay. @default 10000 */
   retryMaxMs: number
+  /** Resends of an alert by a Forward output (no ack in time, write error) before it is given up. @default 8 */
+  forwardRetryLimit: number
+  /** How long a Forward output waits for a frame's ack before it resends. @default 10000 */
+  forwardAckTimeoutMs: number
   /** How often the detector clock advances without new lines. @default 1000 */
   tickIntervalMs: number
   /** On SIGTERM/SIGINT: time allowed to deliver pending alerts and acks. @default 10000 */
@@ -98,6 +102,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'max-batch-alerts', field: 'maxBatchAlerts', type: 'int', arg: '<alerts>', description: 'alerts per output write or POST', default: 500, min: 1 },
   { key: 'retry-initial-ms', field: 'retryInitialMs', type: 'int', arg: '<ms>', description: 'first output retry delay (doubles per failure)', default: 200, min: 1 },
   { key: 'retry-max-ms', field: 'retryMaxMs', type: 'int', arg: '<ms>', description: 'output retry delay cap', default: 10_000, min: 1 },
+  { key: 'forward-retry-limit', field: 'forwardRetryLimit', type: 'int', arg: '<n>', description: 'resends of an alert a Forward output attempts (its peer did not ack in time, or a write failed) before it gives the alert up and counts it as dropped', default: 8, min: 0 },
+  { key: 'forward-ack-timeout-ms', field: 'forwardAckTimeoutMs', type: 'int', arg: '<ms>', description: 'how long a Forward output waits for the ack of a frame before it resends', default: 10_000, min: 1 },
   { key: 'tick-interval-ms', field: 'tickIntervalMs', type: 'int', arg: '<ms>', description: 'advance the detector clock this often so quiet storms resolve without new lines', default: 1000, min: 10 },
   { key: 'shutdown-timeout-ms', field: 'shutdownTimeoutMs', type: 'int', arg: '<ms>', description: 'on SIGTERM/SIGINT, time allowed to deliver pending alerts and acks', default: 10_000, min: 0 },
   { key: 'log-level', field: 'logLevel', type: 'level', arg: '<level>', description: 'own log level (JSON lines on stderr): debug, info, warn, error', default: 'info' },
@@ -119,6 +125,8 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = Object.freeze({
   maxBatchAlerts: 500,
   retryInitialMs: 200,
   retryMaxMs: 10_000,
+  forwardRetryLimit: 8,
+  forwardAckTimeoutMs: 10_000,
   tickIntervalMs: 1000,
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',

@@ -103,6 +103,8 @@ export async function createForwardOutputAdapter (e: ForwardEndpoint, cfg: Serve
     reconnectDelayMs: cfg.retryInitialMs,
     reconnectMaxDelayMs: cfg.retryMaxMs,
     retryDelayMs: cfg.retryInitialMs,
+    retryAttempts: cfg.forwardRetryLimit,
+    ackTimeoutMs: cfg.forwardAckTimeoutMs,
     logger: { info: (o, m) => { log.info(m, { output: name, ...o }) }, warn: (o, m) => { log.warn(m, { output: name, ...o }) }, error: (o, m) => { log.error(m, { output: name, ...o }) } },
     ...(e.sharedKey === undefined ? {} : { sharedKey: e.sharedKey }),
     ...(e.selfHostname === undefined ? {} : { clientHostname: e.selfHostname }),
