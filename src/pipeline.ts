@@ -107,9 +107,12 @@ export function createPipeline (stages: PipelineStages): Pipeline {
       stats.unparsedByCode[r.code] = (stats.unparsedByCode[r.code] ?? 0) + 1
       return
     }
+    noteEvent(r.kind, r.timeMs ?? r.source.wrapperTimeMs ?? null, wallNowMs)
+  }
+
+  const noteEvent = (kind: string, t: number | null, wallNowMs: number): void => {
     stats.events++
-    stats.eventsByKind[r.kind] = (stats.eventsByKind[r.kind] ?? 0) + 1
-    const t = r.timeMs ?? r.source.wrapperTimeMs ?? null
+    stats.eventsByKind[kind] = (stats.eventsByKind[kind] ?? 0) + 1
     if (t !== null && Number.isFinite(t) && (stats.maxEventMs === null || t > stats.maxEventMs)) {
       stats.maxEventMs = t
       wallAtMaxMs = wallNowMs
@@ -156,12 +159,7 @@ export function createPipeline (stages: PipelineStages): Pipeline {
         stats.records++
         if (record instanceof SkimmedLine) {
           // a noise line recognised from its bytes (src/parse/record-skim.ts): the event it would have parsed to
-          stats.events++
-          stats.eventsByKind['vlog'] = (stats.eventsByKind['vlog'] ?? 0) + 1
-          if (stats.maxEventMs === null || record.timeMs > stats.maxEventMs) {
-            stats.maxEventMs = record.timeMs
-            wallAtMaxMs = wallNowMs
-          }
+          noteEvent('vlog', record.timeMs, wallNowMs)
           detector.push(SKIMMED_EVENT)
           continue
         }

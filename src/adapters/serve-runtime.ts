@@ -66,19 +66,21 @@ export function resolveEndpoints (cfg: ServeConfig): { inputs: Endpoint[]; outpu
   const outputs = cfg.out.map((u) => parseEndpoint(u, 'out'))
   if (inputs.filter((e) => e.scheme === 'stdio').length > 1) throw new StormError('E_USAGE', 'stdin (-) can be an input only once')
   if (outputs.filter((e) => e.scheme === 'stdio').length > 1) throw new StormError('E_USAGE', 'stdout (-) can be an output only once')
-  for (const e of [...inputs, ...outputs]) {
-    if (e.scheme !== 'forward') continue
-    // flags / config fill in what the URL does not say
-    if (e.sharedKey === undefined && cfg.sharedKey !== undefined) e.sharedKey = cfg.sharedKey
-    if (e.tls) {
-      if (e.tlsFiles.cert === undefined && cfg.tlsCert !== undefined) e.tlsFiles.cert = cfg.tlsCert
-      if (e.tlsFiles.key === undefined && cfg.tlsKey !== undefined) e.tlsFiles.key = cfg.tlsKey
-      // a CA means different things: on an output it is whom to trust, on an input it makes client
-      // certificates mandatory, so one flag must not turn on both (--tls-ca, --tls-client-ca)
-      const ca = inputs.includes(e) ? cfg.tlsClientCa : cfg.tlsCa
-      if (e.tlsFiles.ca === undefined && ca !== undefined) e.tlsFiles.ca = ca
+  // a CA means different things: on an output it is whom to trust, on an input it makes client
+  // certificates mandatory, so one flag must not turn on both (--tls-ca, --tls-client-ca)
+  const sides: Array<[Endpoint[], string | undefined]> = [[inputs, cfg.tlsClientCa], [outputs, cfg.tlsCa]]
+  for (const [endpoints, ca] of sides) {
+    for (const e of endpoints) {
+      if (e.scheme !== 'forward') continue
+      // flags / config fill in what the URL does not say
+      if (e.sharedKey === undefined && cfg.sharedKey !== undefined) e.sharedKey = cfg.sharedKey
+      if (e.tls) {
+        if (e.tlsFiles.cert === undefined && cfg.tlsCert !== undefined) e.tlsFiles.cert = cfg.tlsCert
+        if (e.tlsFiles.key === undefined && cfg.tlsKey !== undefined) e.tlsFiles.key = cfg.tlsKey
+        if (e.tlsFiles.ca === undefined && ca !== undefined) e.tlsFiles.ca = ca
+      }
+      if (!/[?&]tag=/.test(e.url)) e.tag = cfg.tag
     }
-    if (!/[?&]tag=/.test(e.url)) e.tag = cfg.tag
   }
   for (const e of inputs) {
     if (e.scheme === 'forward' && e.tls && (e.tlsFiles.cert === undefined || e.tlsFiles.key === undefined)) {

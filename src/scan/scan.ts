@@ -16,7 +16,7 @@ import { walkInputs, type InputIssue, type WalkFs } from './walk.js'
 import { createCollector, type CollectOptions } from './collect.js'
 import { createAlertFolder, verdictOf } from './alerts.js'
 import { compareWithBaseline, createBaselineEvaluator } from './baseline.js'
-import type { ScanReport, ScannedFile } from './model.js'
+import type { ScanReport, ScannedFile, Verdict } from './model.js'
 
 export interface ScanOptions extends AttributeOptions, FileScanOptions {
   /** Files and directories to scan (directories are walked for log files). */
@@ -118,6 +118,23 @@ function workerCount (requested: number | undefined, plan: ScanPlan): number {
   return Math.min(4, cpus - 1)
 }
 
+/**
+ * The verdict of a scan that found nothing but had nothing to judge either ("OK" must not be said of it):
+ * no file read as a log, or no OVS/OVN line read inside --since/--until. Null when something was judged.
+ */
+function nothingChecked (files: readonly ScannedFile[], outsideWindow: number): Verdict | null {
+  const read = files.filter((f) => f.status === 'ok')
+  if (read.length === 0) return { level: 'ok', text: `NOTHING CHECKED: ${files.length === 0 ? 'no log file found in the input' : 'no input file could be read as a log'}` }
+  if (files.reduce((a, f) => a + f.events, 0) - outsideWindow > 0) return null
+  const where = read.length === 1 ? 'the file' : `the ${read.length} files`
+  return {
+    level: 'ok',
+    text: outsideWindow > 0
+      ? `NOTHING CHECKED: every line of ${where} read lies outside --since/--until`
+      : `NOTHING CHECKED: no OVS/OVN log line in ${where} read`
+  }
+}
+
 /** Runs a whole scan and returns the report model. Throws only for bad options (`StormError`). */
 export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<ScanReport> {
   const now = options.nowMs ?? (() => performance.now())
@@ -200,21 +217,7 @@ export async function runScan (options: ScanOptions, plan?: ScanPlan): Promise<S
     firstMs,
     lastMs,
     nodes,
-    verdict: verdictOf(alerts)
-  }
-  // "OK" must not be said of an input that held nothing to judge
-  if (alerts.length === 0) {
-    const read = files.filter((f) => f.status === 'ok')
-    if (read.length === 0) report.verdict = { level: 'ok', text: `NOTHING CHECKED: ${files.length === 0 ? 'no log file found in the input' : 'no input file could be read as a log'}` }
-    else if (report.totals.events - shared.outsideWindow <= 0) {
-      const where = read.length === 1 ? 'the file' : `the ${read.length} files`
-      report.verdict = {
-        level: 'ok',
-        text: shared.outsideWindow > 0
-          ? `NOTHING CHECKED: every line of ${where} read lies outside --since/--until`
-          : `NOTHING CHECKED: no OVS/OVN log line in ${where} read`
-      }
-    }
+    verdict: (alerts.length === 0 ? nothingChecked(files, shared.outsideWindow) : null) ?? verdictOf(alerts)
   }
   if (baseline !== null) report.baseline = compareWithBaseline(baseline.finish(), report)
   return report
