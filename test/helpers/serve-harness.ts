@@ -95,7 +95,7 @@ export async function ndjsonReceiver (listenOn: { port: number } | { path: strin
     lines,
     port: typeof a === 'object' && a !== null ? a.port : 0,
     close: async () => { for (const s of sockets) s.destroy(); await new Promise<void>((resolve) => { server.close(() => { resolve() }) }) },
-    waitFor: (n, ms = 5000) => waitUntil(() => lines.length >= n, ms, `${n} lines (have ${lines.length})`)
+    waitFor: (n, ms = 5000) => waitUntil(() => lines.length >= n, ms, () => `${n} lines (have ${lines.length})`)
   }
 }
 
@@ -116,10 +116,11 @@ export async function httpReceiver (status: () => number = () => 200): Promise<{
   return { bodies, port: typeof a === 'object' && a !== null ? a.port : 0, close: async () => { server.closeAllConnections(); await new Promise<void>((resolve) => { server.close(() => { resolve() }) }) } }
 }
 
-export async function waitUntil (cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+/** `what` names the condition in the timeout error; a function is read when the wait times out (for counts). */
+export async function waitUntil (cond: () => boolean, ms = 5000, what: string | (() => string) = 'condition'): Promise<void> {
   const start = Date.now()
   while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
