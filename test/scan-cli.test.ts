@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PassThrough, Readable, Writable } from 'node:stream'
+import { gunzipSync } from 'node:zlib'
 import { runCli } from './helpers/cli.js'
 import { main } from '../src/cli.js'
 import { LAB, readFixture } from './helpers/fixtures.js'
@@ -216,6 +217,21 @@ t.test('a corrupt .gz: said which, the lines before it scanned, the rest scanned
   const c = await runCli(['scan', cut])
   t.equal(c.code, 3)
   t.match(c.stderr, /cut\.log\.gz: corrupt gzip/)
+  // named as an archive but holding no gzip stream: a corrupt .gz, not "not a log"
+  const fake = join(dir, 'fake.log.gz')
+  writeFileSync(fake, Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 9, 10, 0xff, 0xfe, 10]))
+  const f = await runCli(['scan', fake, S07])
+  t.equal(f.code, 3)
+  t.match(f.stderr, `claimstorm scan: ${fake}: corrupt gzip (no gzip header, and not an OVS/OVN log as plain text either); skipped`)
+  t.notMatch(f.stderr, /is not an OVS\/OVN log/)
+  t.match(f.stdout, /fake\.log\.gz\s+\(file-name\)\s+corrupt-gzip/)
+  t.match(f.stdout, /CRITICAL: 5 gateway ports storming/, 'the other files were scanned')
+  // an uncompressed log that someone named .gz is read as the log it is
+  const plain = join(dir, 'plain.log.gz')
+  writeFileSync(plain, gunzipSync(readFileSync(join(S07, 'gw3', 'ovn-controller.log.gz'))))
+  const p = await runCli(['scan', plain, '--json'])
+  t.equal(p.stderr, '')
+  t.not(p.code, 3, 'not an input error')
 })
 
 t.test('an unreadable directory', async (t) => {

@@ -81,9 +81,12 @@ export async function * fileEvents (file: ScannedFile & { explicit: boolean }, o
     return
   }
   const stream = handle.createReadStream({ highWaterMark: 256 * 1024 })
+  // Whether the file starts with gzip's magic bytes: a `.gz` without them is a broken archive, not a log.
+  let gzipMagic: boolean | null = null
   async function * counted (): AsyncGenerator<Buffer> {
     for await (const chunk of stream) {
       const b = chunk as Buffer
+      if (gzipMagic === null && b.length >= 2) gzipMagic = b[0] === 0x1f && b[1] === 0x8b
       file.bytes += b.length
       shared.bytesRead += b.length
       yield b
@@ -231,7 +234,16 @@ export async function * fileEvents (file: ScannedFile & { explicit: boolean }, o
     stream.destroy()
     await handle.close().catch(() => undefined)
   }
-  if (notLog) {
+  if (notLog && gzipMagic !== true && /\.gz$/i.test(file.path)) {
+    // Named as an archive but no gzip stream in it (cut at the first bytes, or never compressed): a corrupt .gz.
+    file.status = 'corrupt-gzip'
+    issues.push({
+      code: 'corrupt-gzip',
+      path: file.path,
+      explicit: file.explicit,
+      message: `${file.path}: corrupt gzip (no gzip header, and not an OVS/OVN log as plain text either); skipped`
+    })
+  } else if (notLog) {
     file.status = 'not-a-log'
     issues.push({
       code: 'not-a-log',
