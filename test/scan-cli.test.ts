@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PassThrough, Readable, Writable } from 'node:stream'
+import { spawnSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
 import { runCli } from './helpers/cli.js'
 import { main } from '../src/cli.js'
@@ -16,6 +17,8 @@ import { VERSION } from '../src/version.js'
 
 const SAMPLE = fileURLToPath(new URL('../examples/sample/', import.meta.url))
 const S07 = join(LAB, 'sample', '07-multi-gw-bad-node-storm')
+/** The published entry point (dist/, built by `npm ci` through `prepare`). */
+const BIN = fileURLToPath(new URL('../bin/claimstorm.js', import.meta.url))
 const S05 = join(LAB, 'sample', '05-port-flap-ofport-growth')
 const S01 = join(LAB, 'sample', '01-normal-failover')
 const STORM_START = '2026-11-22T07:45:53Z'
@@ -259,6 +262,41 @@ t.test('an unreadable directory', async (t) => {
   t.match(report.issues[0]?.message, /cannot read directory .*locked: permission denied; skipped/)
   t.equal(report.files.length, 1, 'the rest was scanned')
   t.equal(exitStatus(report), 3)
+})
+
+t.test('an unreadable file: said which, the rest scanned', async (t) => {
+  const dir = tmp(t)
+  const tree = join(dir, 'logs')
+  cpSync(S07, tree, { recursive: true })
+  const locked = join(tree, 'gw2', 'ovs-vswitchd.log')
+  writeFileSync(locked, '2026-11-22T07:45:00.000Z|00001|bridge|INFO|bridge br-int: added interface tap0 on port 12\n')
+  chmodSync(locked, 0)
+  t.teardown(() => chmodSync(locked, 0o644))
+  const want = new RegExp(`claimstorm scan: cannot read ${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: permission denied; skipped`)
+  if (process.getuid?.() !== 0) {
+    const r = await runCli(['scan', tree])
+    t.equal(r.code, 3)
+    t.match(r.stderr, want)
+    t.match(r.stdout, /CRITICAL: 5 gateway ports storming/, 'the other files were scanned')
+    return
+  }
+  // root reads anything: run the built CLI without the capabilities that let it (CI runs as root)
+  const child = spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, BIN, 'scan', tree], { encoding: 'utf8' })
+  t.equal(child.error, undefined, 'setpriv (util-linux) runs')
+  t.equal(child.status, 3)
+  t.match(child.stderr, want)
+  t.match(child.stdout, /gw2\s+\S+gw2\/ovs-vswitchd\.log\s+\(parent-dir\)\s+read-error/)
+  t.match(child.stdout, /CRITICAL: 5 gateway ports storming/, 'the other files were scanned')
+})
+
+t.test('a read error (EIO): said which, the rest scanned', async (t) => {
+  // /proc/self/mem opens for its own process but fails the read at offset 0 with EIO: a real I/O error
+  if (process.platform !== 'linux') { t.skip('needs /proc'); return }
+  const r = await runCli(['scan', '/proc/self/mem', S07])
+  t.equal(r.code, 3)
+  t.match(r.stderr, 'claimstorm scan: cannot read /proc/self/mem: EIO: i/o error, read; scanned what came before')
+  t.match(r.stdout, /\/proc\/self\/mem\s+\(file-name\)\s+read-error/)
+  t.match(r.stdout, /CRITICAL: 5 gateway ports storming/, 'the other files were scanned')
 })
 
 t.test('an empty directory is an input error', async (t) => {
