@@ -142,3 +142,37 @@ t.test('real Fluent Bit 5.1.1 bytes (Require_ack_response on): acks byte-identic
   t.equal(storm?.ovn.lport, lport)
   t.same(new Set(storm?.ovn.suspects?.map((x) => x.node)), new Set(recs.map((r) => r.record.kubernetes.host)), 'both claimers named')
 })
+
+t.test('/metrics counts what went wrong downstream: retries and drops of a Forward peer that never acks, detector evictions', async (t) => {
+  const net = await import('node:net')
+  const silent = net.createServer((so) => { so.resume() }) // reads every frame, acks none
+  await new Promise<void>((resolve) => { silent.listen(0, '127.0.0.1', resolve) })
+  t.teardown(() => { silent.close() })
+  const peer = (silent.address() as { port: number }).port
+  const s = await startTestServe({
+    in: ['tcp://127.0.0.1:0'],
+    out: [`forward://127.0.0.1:${peer}`],
+    metricsListen: '127.0.0.1:0',
+    forwardAckTimeoutMs: 50,
+    forwardRetryLimit: 1,
+    // room for the storm's ports, not for the flood of one-off claims sent after it
+    detector: ['maxTrackedPorts=50']
+  }, (c) => createDefaultStages(c))
+  t.teardown(async () => { await s.handle.stop() })
+  const recs = await labRecords('07-multi-gw-bad-node-storm')
+  const end = recs.at(-1)?.timeMs ?? 0
+  const flood = Array.from({ length: 200 }, (_, i) => ({ log: `${new Date(end + i).toISOString()}|${String(90000 + i)}|binding|INFO|Claiming lport vif-${i} for this chassis.`, kubernetes: { host: 'hv9' } }))
+  const sock = net.createConnection(s.port(), '127.0.0.1')
+  sock.end([...recs.map((r) => r.record), ...flood].map((r) => JSON.stringify(r)).join('\n') + '\n')
+  const out = s.handle.outputs[0]
+  await waitUntil(() => (out?.stats.dropped ?? 0) > 0 && out?.depth() === 0, 10_000, () => `alerts given up (dropped ${out?.stats.dropped ?? 0}, queued ${out?.depth() ?? 0})`)
+  const metrics = await (await fetch(`http://${s.handle.metricsAddress() ?? ''}/metrics`)).text()
+  const value = (re: RegExp): number => Number(re.exec(metrics)?.[1] ?? NaN)
+  const dropped = value(/^claimstorm_output_dropped_total\{output="forward"\} (\d+)$/m)
+  const retries = value(/^claimstorm_output_retries_total\{output="forward"\} (\d+)$/m)
+  t.ok(dropped > 0, `alerts given up: ${dropped}`)
+  t.equal(dropped, out?.stats.dropped, 'the output\'s own count')
+  t.ok(retries >= dropped, `each given-up alert was resent once first (retries ${retries})`)
+  t.equal(value(/^claimstorm_output_alerts_total\{output="forward"\} (\d+)$/m), 0, 'nothing counted as delivered')
+  t.ok(value(/^claimstorm_detector_evictions_total (\d+)$/m) > 0, 'ports evicted to stay within maxTrackedPorts')
+})

@@ -39,7 +39,8 @@ export function createServeMetrics (src: MetricsSources, prefix = 'claimstorm_')
       registers: [registry],
       collect () {
         this.reset()
-        for (const [labels, v] of values()) if (v > 0) this.inc(labels, v)
+        // zeros too: a series that first appears at 13 shows no increase() to the alert rule watching it
+        for (const [labels, v] of values()) if (v >= 0) this.inc(labels, v)
       }
     })
   }
