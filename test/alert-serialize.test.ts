@@ -106,6 +106,14 @@ t.test('every schema field is produced by some signal, and every produced field 
   t.strictSame([...produced].filter((p) => !declared.has(p)), [], 'no field the serializer would drop')
 })
 
+t.test('every field with a value of its own has an example in the README table (objects are described by their fields)', async (t) => {
+  const missing = schemaFields()
+    .filter((f) => f.node.type !== 'object' && !(f.node.type === 'array' && f.node.items?.type === 'object'))
+    .filter((f) => f.node.examples === undefined || f.node.examples.length === 0)
+    .map((f) => f.path)
+  t.strictSame(missing, [])
+})
+
 t.test('hostile names serialize to valid JSON and come back unchanged', async (t) => {
   for (const [i, s] of HOSTILE.entries()) {
     for (const base of exampleSignalsAllStatuses()) {

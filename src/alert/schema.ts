@@ -99,7 +99,7 @@ export const ALERT_SCHEMA: AlertSchemaNode = deepFreeze(obj('One alert record: o
       node: str('Node name.', 'gw3'),
       chassis: str('OVS system-id(s) seen for the node, when learned.', 'gw3'),
       score: num('Suspicion score: higher is more suspicious; only the order is meaningful.', 0.93),
-      reasons: list(str('A reason.', 'in every hand-off'), 'Why the node is suspected.', ['in every hand-off', 'claims 5 contested ports'])
+      reasons: list(str('A reason.', 'in every hand-off (86/86)'), 'Why the node is suspected.', ['in every hand-off (86/86)', 'claims every stormed port (5/5)'])
     }, ['node', 'score', 'reasons']), 'Suspected nodes, most suspicious first; `host.name` is the first unless `undetermined`.'),
     undetermined: bool('True when the evidence does not single out one node (then `host.name` is absent).', false),
     throttle: obj('OVN\'s per-port per-chassis re-claim throttle assumed when judging the rate.', {
@@ -107,7 +107,7 @@ export const ALERT_SCHEMA: AlertSchemaNode = deepFreeze(obj('One alert record: o
       min_reclaim_interval_ms: int('Minimum interval between two claims of a port by one chassis, in ms; absent for `none`.', 500),
       inferred: bool('True when the regime was inferred from the observed rates rather than configured.', true)
     }, ['regime', 'inferred']),
-    lports: list(str('A logical port.', 'cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90'), 'Ports behind the claim load (first `maxListItems`).'),
+    lports: list(str('A logical port.', 'cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90'), 'Ports behind the claim load (first `maxListItems`).', ['cr-lrp-003518a7-6ba1-494f-a5b6-f3fec4644494', 'cr-lrp-83cee638-ce95-4eb1-b59b-1616db71fa90']),
     lport_count: int('Number of ports behind the claim load (the list may be cut).', 5),
     nodes: list(str('A node.', 'gw3'), 'Nodes behind the claim load (first `maxListItems`).', ['gw1', 'gw2', 'gw3']),
     node_count: int('Number of nodes behind the claim load (the list may be cut).', 3),
