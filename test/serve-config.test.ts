@@ -3,6 +3,7 @@ import t from 'tap'
 import { configFromFlags, detectorOverrides, mergeConfig, parseConfigText, DEFAULT_SERVE_CONFIG } from '../src/adapters/config.js'
 import { decodeBody } from '../src/adapters/http.js'
 import { LineSplitter } from '../src/adapters/lines.js'
+import { runCli } from './helpers/cli.js'
 
 t.test('YAML keys are the flag names; values typed; detector as a mapping or a list', async (t) => {
   const c = parseConfigText([
@@ -69,4 +70,25 @@ t.test('line splitter: CRLF, split chunks, multibyte across chunks, over-long li
   t.same(s.push(Buffer.from('123456789\nz')), { lines: [], overflow: 1 })
   t.equal(s.end(), 'z')
   t.equal(s.end(), null)
+})
+
+t.test('serve / pipe command-line errors: one JSON log line on stderr, exit 3; scan keeps the text and its help', async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [['serve', '--bogus'], /^command line: unknown option '--bogus' \(see claimstorm serve --help\)$/],
+    [['pipe', '--in'], /^command line: option '--in <url>' argument missing \(see claimstorm pipe --help\)$/],
+    [['pipe', 'extra'], /^command line: too many arguments for 'pipe'/]
+  ]
+  for (const [args, msg] of cases) {
+    const r = await runCli(args)
+    t.equal(r.code, 3, args.join(' '))
+    t.equal(r.stdout, '')
+    const lines = r.stderr.trim().split('\n')
+    t.equal(lines.length, 1, 'one line, no help dump')
+    const rec = JSON.parse(lines[0] ?? '') as Record<string, unknown>
+    t.match(rec, { level: 'error', code: 'E_USAGE' })
+    t.match(String(rec['msg']), msg)
+  }
+  const scan = await runCli(['scan', '--bogus'])
+  t.equal(scan.code, 3)
+  t.match(scan.stderr, /^error: unknown option '--bogus'\n\nUsage: claimstorm scan/)
 })

@@ -72,14 +72,27 @@ async function run (ctx: CommandContext, flags: Record<string, unknown>, mode: '
   }
 }
 
+/**
+ * serve and pipe run under a supervisor whose log collector reads JSON lines from stderr: a command-line error
+ * is one such line (like every other error of theirs), not commander's text and its 80 lines of help.
+ */
+function usageErrorsAsJson (cmd: Command, ctx: CommandContext): Command {
+  return cmd.showHelpAfterError(false).configureOutput({
+    outputError: (text) => {
+      const msg = text.trim().replace(/^error: /, '')
+      createLogger(ctx.io.stderr).error(`command line: ${msg} (see claimstorm ${cmd.name()} --help)`, { code: 'E_USAGE' })
+    }
+  })
+}
+
 export function registerServeCommands (program: Command, ctx: CommandContext): void {
   const serve = program.command('serve')
     .description('Read OVS/OVN log records from Fluent Bit / Vector / Fluentd / stdin and emit alert records (see docs/serve.md).\n' +
       'Example: claimstorm serve --in forward://127.0.0.1:24224 --out forward://127.0.0.1:24225?tag=ovn.alert --out - --metrics-listen 127.0.0.1:9464')
-  addServeOptions(serve).action(async (flags: Record<string, unknown>) => { await run(ctx, flags, 'serve') })
+  addServeOptions(usageErrorsAsJson(serve, ctx)).action(async (flags: Record<string, unknown>) => { await run(ctx, flags, 'serve') })
 
   const pipe = program.command('pipe')
     .description('serve --in - --out -: log lines or JSON records on stdin, NDJSON alert records on stdout (Vector exec source, shell pipes).\n' +
       'Exit status at end of input: 0 nothing or info only, 1 warnings, 2 critical; 0 on SIGTERM; 3 usage error.')
-  addServeOptions(pipe).action(async (flags: Record<string, unknown>) => { await run(ctx, flags, 'pipe') })
+  addServeOptions(usageErrorsAsJson(pipe, ctx)).action(async (flags: Record<string, unknown>) => { await run(ctx, flags, 'pipe') })
 }
