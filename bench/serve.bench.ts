@@ -19,6 +19,10 @@
 //   parse-record         for information: the record parser serve uses (unwrap + parse) over the record
 //                        objects against the same parseLine baseline.
 //   serve-pipeline-core  for information: the pipeline core alone (no network) against parse-only.
+//   serve-no-network     serve's work without sockets, in one thread: the same PackedForward frames decoded as the
+//                        Forward input decodes them (shared maps, noise records skimmed), then the pipeline core,
+//                        against parse-only. serve does this and its socket I/O besides: on one thread this figure
+//                        bounds serve-forward from above.
 //
 // Every figure is the best of ROUNDS rounds (the median is printed beside it); the rounds interleave all
 // measurements, so a neighbour's burst of load does not hit one figure only. rssMB is this process's peak;
@@ -42,6 +46,7 @@ import { startServe } from '../src/adapters/serve-runtime.js'
 import { createDefaultStages } from '../src/adapters/stages.js'
 import { createPipeline } from '../src/pipeline.js'
 import { ForwardServer } from '../src/adapters/forward/server.js'
+import { decodeFrame } from '../src/adapters/forward/decode.js'
 
 const arg = (name: string, dflt: number): number => { const at = process.argv.indexOf(name); return at === -1 ? dflt : Number(process.argv[at + 1]) }
 const RECORDS = arg('--records', 200_000)
@@ -70,6 +75,31 @@ const makeRecords = (): Rec[] => lines.map((line, i) => {
 })
 const RECORD_COUNT = lines.length
 
+/** Each record's event time (continuation lines keep the time of the line before), and the wire bytes FluentClient
+ * sends for the records: PackedForward frames of FRAME_RECORDS with a chunk id (ack requested). */
+function makeFrames (records: Rec[]): { times: number[]; frames: Array<{ chunk: string; bytes: Uint8Array }> } {
+  const times: number[] = []
+  let last = 0
+  for (const r of records) {
+    if (/^\d{4}-\d\d-\d\dT/.test(r.log)) { const t = Date.parse(r.log.slice(0, 24)); if (Number.isFinite(t) && t > 0) last = t }
+    times.push(last)
+  }
+  const eventTime = (ms: number): EventTime => new EventTime(Math.floor(ms / 1000), (ms % 1000) * 1e6)
+  const frames: Array<{ chunk: string; bytes: Uint8Array }> = []
+  for (let i = 0; i < records.length; i += FRAME_RECORDS) {
+    const packed: Uint8Array[] = []
+    let size = 0
+    for (let j = i; j < Math.min(records.length, i + FRAME_RECORDS); j++) {
+      const e = protocol.packEntry(protocol.generateEntry(eventTime(times[j] ?? 0), records[j] as unknown as protocol.EventRecord))
+      packed.push(e)
+      size += e.length
+    }
+    const chunk = Buffer.from(`chunk-${i}`).toString('base64')
+    frames.push({ chunk, bytes: protocol.encodeMessage(protocol.generatePackedForwardMode('kube.ovs-ovn', packed, size, chunk)) })
+  }
+  return { times, frames }
+}
+
 // ---- messages between this process (serve) and the child (sender + alert receiver) -----------------
 type ToChild =
   | { cmd: 'replay'; port: number }
@@ -88,28 +118,8 @@ else await runServe()
 async function runSender (): Promise<void> {
   const send = (m: FromChild): void => { process.send?.(m) }
   const records = makeRecords()
-  const times: number[] = []
-  let last = 0
-  for (const r of records) {
-    // continuation lines have no timestamp: they keep the time of the line before
-    if (/^\d{4}-\d\d-\d\dT/.test(r.log)) { const t = Date.parse(r.log.slice(0, 24)); if (Number.isFinite(t) && t > 0) last = t }
-    times.push(last)
-  }
+  const { times, frames } = makeFrames(records)
   const eventTime = (ms: number): EventTime => new EventTime(Math.floor(ms / 1000), (ms % 1000) * 1e6)
-
-  // the wire bytes FluentClient sends: PackedForward with a chunk id (ack requested)
-  const frames: Array<{ chunk: string; bytes: Uint8Array }> = []
-  for (let i = 0; i < records.length; i += FRAME_RECORDS) {
-    const packed: Uint8Array[] = []
-    let size = 0
-    for (let j = i; j < Math.min(records.length, i + FRAME_RECORDS); j++) {
-      const e = protocol.packEntry(protocol.generateEntry(eventTime(times[j] ?? 0), records[j] as unknown as protocol.EventRecord))
-      packed.push(e)
-      size += e.length
-    }
-    const chunk = Buffer.from(`chunk-${i}`).toString('base64')
-    frames.push({ chunk, bytes: protocol.encodeMessage(protocol.generatePackedForwardMode('kube.ovs-ovn', packed, size, chunk)) })
-  }
 
   /** Sends every frame, keeping at most WINDOW unacknowledged; resolves when the last ack arrived. */
   async function replay (port: number): Promise<void> {
@@ -227,6 +237,7 @@ async function runServe (): Promise<void> {
   const parseCpuRate: number[] = []
   const recordRate: number[] = []
   const coreRate: number[] = []
+  const noNetworkRate: number[] = []
   const serveRate: number[] = []
   const serveCpuRate: number[] = []
   const senderCpu: number[] = []
@@ -278,6 +289,28 @@ async function runServe (): Promise<void> {
     p.flush()
     coreRate.push(RECORD_COUNT / seconds(t2))
 
+    // serve's work with the sockets taken out, in this one thread: the same PackedForward frames decoded as the
+    // Forward input decodes them (shared kubernetes maps, noise records skimmed), then the pipeline core. serve
+    // does all of this and its I/O besides, so on one thread it cannot beat this figure.
+    const { frames } = makeFrames(records)
+    records.length = 0
+    gcNow()
+    const nnStages = createDefaultStages(mergeConfig({ in: ['-'], out: ['-'] }))
+    const nn = createPipeline(nnStages)
+    const limits = { maxEntriesPerFrame: 1_000_000, shareRepeatedMaps: true, ...(nnStages.recordSkim == null ? {} : { skimRecords: nnStages.recordSkim }) }
+    const t3 = process.hrtime.bigint()
+    let decoded = 0
+    for (const f of frames) {
+      const d = decodeFrame(f.bytes, limits)
+      if (!d.ok || d.frame.kind !== 'events') throw new Error('the bench frame did not decode')
+      const recs = d.frame.entries.map((en) => en.skimmed ?? en.record)
+      decoded += recs.length
+      nn.push(recs, 0)
+    }
+    nn.flush()
+    noNetworkRate.push(RECORD_COUNT / seconds(t3))
+    if (decoded !== RECORD_COUNT) throw new Error(`decoded ${decoded} of ${RECORD_COUNT} records`)
+
     clientServeRate.push(RECORD_COUNT / (await serveRound('client')).wallS)
     clientBareRate.push(await bareRound('client'))
   }
@@ -299,4 +332,5 @@ async function runServe (): Promise<void> {
   figure('serve-fluentclient', clientServeRate, 'records/s', clientBareRate)
   figure('parse-record', recordRate, 'records/s', parseRate)
   figure('serve-pipeline-core', coreRate, 'records/s', parseRate)
+  figure('serve-no-network', noNetworkRate, 'records/s', parseRate)
 }
