@@ -14,20 +14,21 @@
 //                     a fresh detector per round (after a forced GC, as the parse rounds)
 //   detect-storm-steady  the same replay into one detector that keeps running, as `serve` does: each round
 //                     feeds the next copy of the corpus, shifted a span of event time later (serials too)
+// The three throughput phases (bench/lib/detect-phases.mjs) measure the package as it ships: dist/ (built by
+// `npm run bench`) under plain node, parser and detector alike, with the storm corpus read from a file made
+// here (not generated in the measuring process). The same phase over the TypeScript sources under tsx is
+// reported beside each (`sourcesUnderTsx`), as figures before 2026-12-07 were taken.
 // Target: push ≥ 5 × parse (detection costs < 20 % of parsing), RSS < 150 MB with 1 M ports.
 //
 //   node --expose-gc --import tsx bench/detect.bench.ts [--lines N (storm, 300 000)] [--ports N (flood, 1 000 000)]
 //   (--phase flood-rss|flood|storm runs one phase in this process)
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateCorpus } from './lib/corpus.js'
-import { parseVlog } from '../src/parse/vlog.js'
-import { createDetector } from '../src/detect/detector.js'
-import type { ParseResult, Source } from '../src/types.js'
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name)
@@ -35,25 +36,10 @@ const arg = (name: string, dflt: number): number => {
 }
 const LINES = arg('--lines', 300_000)
 const PORTS = arg('--ports', 1_000_000)
-const ROUNDS = 5
 const T0 = Date.UTC(2026, 0, 1)
 
 const rssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
 const figures: object[] = []
-const RSS_AT_START = rssMB()
-function report (bench: string, value: number, baseline: number, extra: object = {}): void {
-  figures.push({ bench, value: Math.round(value), unit: 'events/s', baseline: Math.round(baseline), ratio: Math.round(value / baseline * 1000) / 1000, rssMB: rssMB(), ...extra })
-}
-function gcNow (): void { (globalThis as { gc?: () => void }).gc?.() }
-function seconds (t0: bigint): number { return Number(process.hrtime.bigint() - t0) / 1e9 }
-
-// ---- flood: lines made and parsed a chunk at a time, so neither the corpus nor the events sit in memory ------
-
-const floodLine = (i: number): string =>
-  `${new Date(T0 + i).toISOString()}|${String(i + 1).padStart(5, '0')}|binding|INFO|Claiming lport cr-lrp-${String(i).padStart(8, '0')}-0000-4000-8000-000000000000 for this chassis.`
-const FLOOD_SOURCE: Source = { wrapper: 'bare', node: 'gw1' }
-const CHUNK = 1000
-
 // The push-only flood, as a plain ES module so the same code runs under plain node (compiled detector) and tsx
 // (TypeScript source): argv = detector module path, ports.
 const FLOOD_RSS_RUNNER = `
@@ -140,111 +126,50 @@ function floodRss (): void {
   }
 }
 
-function flood (): void {
-  // Per chunk: time parseVlog over its lines, then time push over the resulting events; both sums are
-  // taken over the same lines in the same pass, so machine load hits both alike.
-  const d = createDetector()
-  let parseS = 0
-  let pushS = 0
-  let sink = 0
-  const lines: string[] = new Array<string>(CHUNK)
-  const events: ParseResult[] = new Array<ParseResult>(CHUNK)
-  for (let base = 0; base < PORTS; base += CHUNK) {
-    const n = Math.min(CHUNK, PORTS - base)
-    for (let i = 0; i < n; i++) lines[i] = floodLine(base + i)
-    let t0 = process.hrtime.bigint()
-    for (let i = 0; i < n; i++) events[i] = parseVlog(lines[i] as string, FLOOD_SOURCE)
-    parseS += seconds(t0)
-    t0 = process.hrtime.bigint()
-    for (let i = 0; i < n; i++) sink += d.push(events[i] as ParseResult).length
-    pushS += seconds(t0)
+/** The throughput phases (bench/lib/detect-phases.mjs) on the shipped build and on the sources under tsx. */
+function throughput (phase: 'flood' | 'storm' | 'storm-steady', bench: string, corpus: string | null, extra: object): void {
+  const runner = join(ROOT, 'bench/lib/detect-phases.mjs')
+  const args = [...(corpus === null ? ['--ports', String(PORTS)] : ['--corpus', corpus])]
+  const run = (nodeArgs: string[], parser: string, detector: string): Record<string, number> => {
+    const child = spawnSync(process.execPath, [...nodeArgs, runner, phase, parser, detector, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    if (child.status !== 0) throw new Error(`${phase} child failed (${child.status ?? child.signal})`)
+    return JSON.parse(child.stdout) as Record<string, number>
   }
-  const snap = d.snapshot()
-  if (snap.stats.used !== PORTS) throw new Error(`pushed ${snap.stats.used} of ${PORTS}`)
-  const rss = rssMB()
-  gcNow()
-  const heapMB = Math.round(process.memoryUsage().heapUsed / 1048576)
-  report('detect-flood', PORTS / pushS, PORTS / parseS, {
-    events: PORTS, distinctPorts: PORTS, trackedPorts: snap.trackedPorts, evictedPorts: snap.stats.evictions.ports,
-    signals: sink, heapAfterGcMB: heapMB, rssMB: rss, rssNodeBaselineMB: RSS_AT_START, baselineIs: 'parseVlog of the same lines'
+  const dist = join(ROOT, 'dist')
+  if (!existsSync(join(dist, 'detect/detector.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)')
+  const shipped = run(['--expose-gc'], join(dist, 'parse/vlog.js'), join(dist, 'detect/detector.js'))
+  const tsx = run(['--expose-gc', '--import', 'tsx'], join(ROOT, 'src/parse/vlog.ts'), join(ROOT, 'src/detect/detector.ts'))
+  const { value, baseline, rssMB, ...rest } = shipped as Record<string, number>
+  const ratio = (a: number, b: number): number => Math.round(a / b * 1000) / 1000
+  figures.push({
+    bench, value: Math.round(value as number), unit: 'events/s', baseline: Math.round(baseline as number), ratio: ratio(value as number, baseline as number), rssMB,
+    ...rest, ...extra,
+    sourcesUnderTsx: { value: Math.round(tsx['value'] as number), baseline: Math.round(tsx['baseline'] as number), ratio: ratio(tsx['value'] as number, tsx['baseline'] as number) }
   })
 }
 
-// ---- storm replay ----------------------------------------------------------------------------------------
+function flood (): void {
+  throughput('flood', 'detect-flood', null, { baselineIs: 'parseVlog of the same lines, chunk by chunk in the same pass' })
+}
 
-const STORM_SOURCE: Source = { wrapper: 'bare', node: 'gw1' }
-
-/** The storm corpus, and its lines parsed with each act attributed to its claimer. */
-function stormReplay (): { lines: string[], results: ParseResult[] } {
-  const { lines } = generateCorpus({ kind: 'storm', lines: LINES })
-  // `Changing chassis … to <me>` names the claimer; the lines that follow are its own.
-  const results: ParseResult[] = []
-  let node = 'gw1'
-  for (const l of lines) {
-    const e = parseVlog(l, STORM_SOURCE)
-    if (e.kind === 'lport-chassis-change') node = e.to
-    results.push(e.kind === 'unparsed' ? e : { ...e, source: { wrapper: 'bare', node } })
+/** The storm corpus as a file of lines for the phase processes. */
+function withStormCorpus (f: (file: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'claimstorm-bench-'))
+  try {
+    const file = join(dir, 'storm.log')
+    writeFileSync(file, generateCorpus({ kind: 'storm', lines: LINES }).lines.join('\n'))
+    f(file)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  return { lines, results }
 }
 
 function storm (): void {
-  const { lines, results } = stormReplay()
-  const base = STORM_SOURCE
-  let parseRate = 0
-  let pushRate = 0
-  let signals = 0
-  // Parse and push rounds alternate so both see the same machine load.
-  for (let r = 0; r < ROUNDS; r++) {
-    gcNow()
-    let t0 = process.hrtime.bigint()
-    let sink = 0
-    for (const l of lines) sink += parseVlog(l, base).kind.length
-    if (sink === 0) throw new Error('nothing parsed')
-    parseRate = Math.max(parseRate, lines.length / seconds(t0))
-    gcNow()
-    const d = createDetector()
-    t0 = process.hrtime.bigint()
-    let n = 0
-    for (const e of results) n += d.push(e).length
-    pushRate = Math.max(pushRate, results.length / seconds(t0))
-    signals = n + d.flush().length
-  }
-  report('detect-storm', pushRate, parseRate, { events: results.length, signals, baselineIs: 'parseVlog of the same lines' })
+  withStormCorpus((file) => throughput('storm', 'detect-storm', file, { baselineIs: 'parseVlog of the same lines' }))
 }
 
 function stormSteady (): void {
-  const { lines, results } = stormReplay()
-  const base = STORM_SOURCE
-  let first = Infinity
-  let last = -Infinity
-  for (const e of results) {
-    if (e.kind === 'unparsed' || e.timeMs === null) continue
-    if (e.timeMs < first) first = e.timeMs
-    if (e.timeMs > last) last = e.timeMs
-  }
-  const span = last - first + 60_000
-  // A copy per round, made before timing: round r is the corpus r spans later.
-  const copies = Array.from({ length: ROUNDS + 1 }, (_, r) => results.map((e) => e.kind === 'unparsed' || e.timeMs === null
-    ? e
-    : { ...e, timeMs: e.timeMs + r * span, seq: e.seq === null ? null : e.seq + r * 10_000_000 }))
-  const d = createDetector()
-  let parseRate = 0
-  let pushRate = 0
-  let signals = 0
-  for (const e of copies[0] as ParseResult[]) signals += d.push(e).length // first round untimed: warms the detector up
-  for (let r = 1; r <= ROUNDS; r++) {
-    let t0 = process.hrtime.bigint()
-    let sink = 0
-    for (const l of lines) sink += parseVlog(l, base).kind.length
-    if (sink === 0) throw new Error('nothing parsed')
-    parseRate = Math.max(parseRate, lines.length / seconds(t0))
-    t0 = process.hrtime.bigint()
-    for (const e of copies[r] as ParseResult[]) signals += d.push(e).length
-    pushRate = Math.max(pushRate, results.length / seconds(t0))
-  }
-  signals += d.flush().length
-  report('detect-storm-steady', pushRate, parseRate, { events: results.length, rounds: ROUNDS, signals, baselineIs: 'parseVlog of the same lines' })
+  withStormCorpus((file) => throughput('storm-steady', 'detect-storm-steady', file, { baselineIs: 'parseVlog of the same lines' }))
 }
 
 const PHASES: Record<string, () => void> = { 'flood-rss': floodRss, flood, storm, 'storm-steady': stormSteady }
