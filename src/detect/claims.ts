@@ -21,7 +21,7 @@ import { FIRST_ACT_CONTESTED, FIRST_ACT_HANDOFF, FirstActs } from './first-acts.
 import type { OpenRecord, RenderBase } from './lifecycle.js'
 import { dropFront, Lru } from './lru.js'
 import type { OfportRule } from './ofport.js'
-import { SmallMap } from './small-map.js'
+import { internalized, SmallMap } from './small-map.js'
 import { RECLAIM_SAMPLE_MAX_MS, THROTTLE_INTERVAL_MS } from './throttle.js'
 
 interface Act {
@@ -48,7 +48,7 @@ interface Storm {
   handoffs: number
   /** from → to → hand-offs, with the `from->to` label built once (updates list them every time). */
   pairs: SmallMap<SmallMap<HandoffPair>>
-  /** Every pair of `pairs`, in order of creation. */
+  /** Every pair of `pairs` (sorted by each update: the order does not matter). */
   pairList: HandoffPair[]
   parts: SmallMap<PartStats>
   /** Nodes with at least one claim in this storm, in order of their first (read by other storms' suspects). */
@@ -171,6 +171,18 @@ function sortSmall<T> (arr: T[], order: (a: T, b: T) => number): T[] {
 function cmp (a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }
 
 function round2 (x: number): number { return Math.round(x * 100) / 100 }
+
+// The orders of a storm's lists, made once (not a closure per update).
+function byClaims (a: PartStats, b: PartStats): number { return b.claims - a.claims || cmp(a.node, b.node) }
+function byPairCount (a: HandoffPair, b: HandoffPair): number { return b.n - a.n || cmp(a.label, b.label) }
+function byScore (a: Suspect, b: Suspect): number { return b.score - a.score || cmp(a.node, b.node) }
+
+/** The largest count of `m`'s values, -Infinity when empty (as `Math.max(...m.values())`, without the spread). */
+function maxValue (m: Map<number, number>): number {
+  let max = -Infinity
+  for (const v of m.values()) if (v > max) max = v
+  return max
+}
 
 /**
  * @internal For tests that compare an optimisation with the plain computation: `overlapMemo: false` recounts
@@ -302,7 +314,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (to === undefined) { to = new SmallMap(); s.pairs.set(a.prev, to) }
       const pair = to.get(a.node)
       if (pair === undefined) {
-        const created = { from: a.prev, to: a.node, label: `${a.prev}->${a.node}`, n: 1 }
+        const created = { from: a.prev, to: a.node, label: internalized(`${a.prev}->${a.node}`), n: 1 }
         to.set(a.node, created)
         s.pairList.push(created)
       } else pair.n++
@@ -435,7 +447,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   function addInterval (s: Storm, node: string, ms: number): void {
     if (ms <= 0 || ms >= RECLAIM_SAMPLE_MAX_MS) return
     const ps = part(s, node)
-    if (ps.intervals.length >= MAX_INTERVALS) ps.intervals.splice(0, MAX_INTERVALS / 2)
+    if (ps.intervals.length >= MAX_INTERVALS) dropFront(ps.intervals, MAX_INTERVALS / 2)
     ps.intervals.push(ms)
     if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
   }
@@ -444,19 +456,25 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     return (base) => {
       const seconds = Math.max((s.lastMs - s.startMs) / 1000, 1)
       const participants: Participant[] = []
-      for (const ps of sortSmall(s.parts.values(), (a, b) => b.claims - a.claims || cmp(a.node, b.node))) {
+      for (const ps of sortSmall(s.parts.values(), byClaims)) {
         const pt: Participant = { node: ps.node, claims: ps.claims, releases: ps.releases, claimsPerSec: round2(ps.claims / seconds) }
         const ch = ctx.nodes.chassisOf(ps.node)
         if (ch !== undefined) pt.chassis = ch
         participants.push(pt)
       }
+      // Sorted in place: the order is total (labels are unique), so the result does not depend on the list's order
+      // before, and the list, sorted at the last update, is mostly sorted already.
       const handoffPairs: Record<string, number> = {}
-      for (const pair of sortSmall(s.pairList.slice(), (a, b) => b.n - a.n || cmp(a.label, b.label))) handoffPairs[pair.label] = pair.n
+      for (const pair of sortSmall(s.pairList, byPairCount)) handoffPairs[pair.label] = pair.n
       const th = ctx.throttle()
       const { suspects, undetermined } = rankSuspects(p, s)
-      return {
+      // The base fields written out rather than spread: a literal of one fixed shape, built on every update.
+      const sig: ClaimStormSignal = {
         kind: 'claim-storm',
-        ...base,
+        key: base.key,
+        status: base.status,
+        startMs: base.startMs,
+        lastMs: base.lastMs,
         severity: p.gateway ? 'critical' : 'warning',
         lport: p.lport,
         portClass: p.gateway ? 'gateway' : 'vif',
@@ -470,6 +488,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         undetermined,
         throttle: { regime: th.regime, minReclaimIntervalMs: s.minReclaimMs, inferred: th.inferred }
       }
+      if (base.resolvedBy === undefined) return sig
+      // Resolved (once a storm): `resolvedBy` goes after the base fields, where the lifecycle's base has it.
+      const { kind, key, status, startMs, lastMs, ...evidence } = sig
+      return { kind, key, status, startMs, lastMs, resolvedBy: base.resolvedBy, ...evidence }
     }
   }
 
@@ -601,7 +623,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       const hi = floor === 0 ? 450 : floor * 1.5
       let inBand = 0
       let sum = 0
-      for (const x of iv) if (x >= lo && x <= hi) { inBand++; sum += x }
+      for (let k = 0; k < iv.length; k++) {
+        const x = iv[k] as number
+        if (x >= lo && x <= hi) { inBand++; sum += x }
+      }
       if (inBand * 2 > iv.length) {
         const m = Math.round(sum / inBand)
         add(i, 0.5, floor === 0 ? `re-claims every ~${m} ms (no throttle)` : `re-claims at the throttle cadence (~${m} ms)`)
@@ -617,7 +642,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (ch !== undefined) sus.chassis = ch
       suspects.push(sus)
     }
-    sortSmall(suspects, (a, b) => b.score - a.score || cmp(a.node, b.node))
+    sortSmall(suspects, byScore)
     const top = suspects[0]
     const second = suspects[1]
     const undetermined = top === undefined || (second !== undefined && top.score - second.score < 0.25 * top.score)
@@ -708,6 +733,9 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   // Map keyed by them boxes and hashes a heap number on every claim.
   const loadSeconds = new Map<number, number>()
   let loadBaseSec: number | null = null
+  // Acts of the current second not yet in `loadSeconds`: one map update per second of acts, not one per act.
+  let addSec = NaN
+  let addCount = 0
   let loadPass = 0
   let reclaimedPorts = 0
   let reclaimActs = 0
@@ -727,11 +755,30 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     }
     loadBaseSec ??= Math.floor(t / 1000)
     const sec = Math.floor(t / 1000) - loadBaseSec
-    loadSeconds.set(sec, (loadSeconds.get(sec) ?? 0) + 1)
+    if (sec !== addSec) { flushAdded(); addSec = sec }
+    addCount++
+  }
+
+  /** Applies the acts counted for `addSec` to `loadSeconds` (read only by the load check, which flushes first). */
+  function flushAdded (): void {
+    if (addCount === 0) return
+    loadSeconds.set(addSec, (loadSeconds.get(addSec) ?? 0) + addCount)
+    addCount = 0
+  }
+
+  /** Takes `k` acts off second `sec` of `loadSeconds` (as `k` single decrements would, a missing second stays missing). */
+  function dropSecond (sec: number, k: number): void {
+    const n = (loadSeconds.get(sec) ?? k) - k
+    if (n <= 0) loadSeconds.delete(sec)
+    else loadSeconds.set(sec, n)
   }
 
   function loadPrune (now: number): void {
+    flushAdded()
     const from = now - opts.loadWindowMs
+    // Acts leave in arrival order, mostly a second at a time: one map update per run of acts of one second.
+    let sec = NaN
+    let k = 0
     while (loadStart < loadEnd && ((loadTimes[loadStart & loadMask] as number) < from || loadEnd - loadStart > opts.maxTrackedPorts * 4)) {
       const i = loadStart & loadMask
       const t = loadTimes[i] as number
@@ -743,11 +790,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         const c = --p.loadActs
         if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
       }
-      const sec = Math.floor(t / 1000) - (loadBaseSec as number)
-      const n = (loadSeconds.get(sec) ?? 1) - 1
-      if (n <= 0) loadSeconds.delete(sec)
-      else loadSeconds.set(sec, n)
+      const s = Math.floor(t / 1000) - (loadBaseSec as number)
+      if (s !== sec) {
+        if (k > 0) dropSecond(sec, k)
+        sec = s
+        k = 0
+      }
+      k++
     }
+    if (k > 0) dropSecond(sec, k)
   }
 
   function growLoadRing (): void {
@@ -780,7 +831,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       // Still holding, nothing to emit yet: only keep it from going quiet.
       const rec = lc.open.get(key)
       if (rec !== undefined && now > rec.lastMs) rec.lastMs = now
-      const peak = Math.max(...loadSeconds.values())
+      const peak = maxValue(loadSeconds)
       if (load !== null && peak > load.peak) load.peak = peak
       return
     }
@@ -799,7 +850,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (nodes.get(node) === undefined) nodes.set(node, true)
       if (t < firstMs) firstMs = t
     }
-    const peak = Math.max(...loadSeconds.values())
+    const peak = maxValue(loadSeconds)
     const claimsPerSec = round2(loadTotal / windowSec)
     if (load !== null && open) {
       load.claimsPerSec = claimsPerSec

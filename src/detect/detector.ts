@@ -14,6 +14,7 @@ import { createLifecycle } from './lifecycle.js'
 import { dropFront } from './lru.js'
 import { createOfportRule } from './ofport.js'
 import { resolveDetectorOptions } from './options.js'
+import { internalized } from './small-map.js'
 import type { DetectorOptions, ResolvedDetectorOptions } from './options.js'
 
 export interface DetectorStats {
@@ -117,7 +118,9 @@ export function createDetector (options: Partial<DetectorOptions> = {}, tuning?:
           nodeStates.delete(first.value)
         }
       }
-      ns = { name, streams: new Map(), lastModule: '', lastThread: '', lastStream: null }
+      // The engine's own (internalized) copy of the name: two different internalized strings compare unequal
+      // without reading their characters, and the rules compare node names on every claim.
+      ns = { name: internalized(name), streams: new Map(), lastModule: '', lastThread: '', lastStream: null }
       nodeStates.set(name, ns)
       ctx.nodes.seen(name)
     }

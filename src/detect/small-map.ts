@@ -4,6 +4,16 @@
 // that it moves to a Map, so a port fought over by hundreds of nodes stays O(1).
 const LINEAR_MAX = 8
 
+/**
+ * `s` as the engine's own internalized string, the same characters (property keys are internalized). Two different
+ * internalized strings compare unequal without reading their characters, so the strings compared on every event
+ * (node names) are made so once; and a property key the engine already holds is not looked up again when an
+ * object is built with it (the hand-off pair labels of every storm update).
+ */
+export function internalized (s: string): string {
+  return Object.keys({ [s]: 0 })[0] as string
+}
+
 export class SmallMap<V> {
   private keyList: string[] = []
   private valueList: V[] = []
