@@ -14,6 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateCorpus } from './lib/corpus.js'
+import type { ScannedFile } from '../src/scan/model.js'
 
 const NODES = ['gw1', 'gw2', 'gw3', 'hv1', 'hv2', 'hv3', 'hv4', 'hv5', 'hv6']
 const DAEMONS = ['ovn-controller', 'ovs-vswitchd']
@@ -56,7 +57,7 @@ async function child (mode: string, paths: string[]): Promise<ChildResult> {
     const shared = { bytesRead: 0, lines: 0, outsideWindow: 0 }
     let events = 0
     for (const p of paths) {
-      const file = { path: p, node: 'bench', nodeFrom: 'option' as const, recordNodes: [] as string[], bytes: 0, lines: 0, events: 0, unparsed: 0, firstMs: null as number | null, lastMs: null as number | null, status: 'ok' as 'ok' | 'not-a-log' | 'corrupt-gzip' | 'read-error', explicit: true }
+      const file: ScannedFile & { explicit: boolean } = { path: p, node: 'bench', nodeFrom: 'option', recordNodes: [], bytes: 0, lines: 0, events: 0, unparsed: 0, firstMs: null, lastMs: null, status: 'ok', explicit: true }
       for await (const batch of fileEvents(file, {}, shared, [])) events += batch.length
     }
     if (events === 0) throw new Error('the per-file reader kept no event')
