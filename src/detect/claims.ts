@@ -18,9 +18,10 @@ import type {
 import type { BfdDown, BfdRule } from './bfd.js'
 import type { DetectContext } from './context.js'
 import { FIRST_ACT_CONTESTED, FIRST_ACT_HANDOFF, FirstActs } from './first-acts.js'
-import type { OpenRecord, RenderBase } from './lifecycle.js'
+import type { Lifecycle, OpenRecord, RenderBase } from './lifecycle.js'
 import { dropFront, Lru } from './lru.js'
 import type { OfportRule } from './ofport.js'
+import type { ResolvedDetectorOptions } from './options.js'
 import { internalized, SmallMap } from './small-map.js'
 import { RECLAIM_SAMPLE_MAX_MS, THROTTLE_INTERVAL_MS } from './throttle.js'
 
@@ -192,48 +193,72 @@ function maxValue (m: Map<number, number>): number {
 export interface ClaimRulesTuning { overlapMemo?: boolean, packFirstActs?: boolean }
 
 export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule, tuning: ClaimRulesTuning = {}): ClaimRules {
-  const { opts, lc } = ctx
-  const memoOverlap = tuning.overlapMemo !== false
-  const retentionMs = Math.max(opts.stormWindowMs, opts.flapWindowMs, opts.loadWindowMs)
+  return new ClaimRulesImpl(ctx, bfd, ofport, tuning)
+}
+
+/**
+ * The claim rules as a class: its methods live on the prototype, shared by every detector, so the code one
+ * detector warmed up serves the next; its state lives in fields set in the same order for every instance.
+ */
+class ClaimRulesImpl implements ClaimRules {
+  private readonly ctx: DetectContext
+  private readonly opts: ResolvedDetectorOptions
+  private readonly lc: Lifecycle
+  private readonly bfd: BfdRule
+  private readonly ofport: OfportRule
+  private readonly memoOverlap: boolean
+  private readonly retentionMs: number
   // Ports with more than one act (or a release), and ports with exactly one (most ports of a flood), packed.
   // Together they hold at most maxTrackedPorts, evicted by one CLOCK over both (`makeRoom`).
-  const ports = new Lru<string, PortState>(opts.maxTrackedPorts, (_k, p) => { if (p === lastPort) lastPort = null })
-  const first = tuning.packFirstActs === false ? null : new FirstActs(opts.maxTrackedPorts)
-  let firstEvictions = 0
-  const recentStorms: Storm[] = []
+  private readonly tracked: Lru<string, PortState>
+  private readonly first: FirstActs | null
+  private firstEvictions = 0
+  private readonly recentStorms: Storm[] = []
   /** Bumped when a storm leaves `recentStorms` or a storm gains a claimer: every OverlapMemo is then stale. */
-  let stormsVersion = 0
-  let load: LoadState | null = null
+  private stormsVersion = 0
+  private load: LoadState | null = null
 
-  let lastPort: PortState | null = null
+  private lastPort: PortState | null = null
+
+  constructor (ctx: DetectContext, bfd: BfdRule, ofport: OfportRule, tuning: ClaimRulesTuning) {
+    this.ctx = ctx
+    this.opts = ctx.opts
+    this.lc = ctx.lc
+    this.bfd = bfd
+    this.ofport = ofport
+    this.memoOverlap = tuning.overlapMemo !== false
+    this.retentionMs = Math.max(this.opts.stormWindowMs, this.opts.flapWindowMs, this.opts.loadWindowMs)
+    this.tracked = new Lru<string, PortState>(this.opts.maxTrackedPorts, (_k, p) => { if (p === this.lastPort) this.lastPort = null })
+    this.first = tuning.packFirstActs === false ? null : new FirstActs(this.opts.maxTrackedPorts)
+  }
 
   /** The tracked port, promoted from `first` if it had one act; undefined when not tracked. */
-  function trackedPort (lport: string): PortState | undefined {
+  private trackedPort (lport: string): PortState | undefined {
     // Consecutive acts often hit the same port; a string compare is cheaper than hashing a fresh string.
-    if (lastPort !== null && lastPort.lport === lport) return lastPort
-    let p = ports.touch(lport)
+    if (this.lastPort !== null && this.lastPort.lport === lport) return this.lastPort
+    let p = this.tracked.touch(lport)
     if (p === undefined) {
-      const slot = first === null ? -1 : first.find(lport)
+      const slot = this.first === null ? -1 : this.first.find(lport)
       if (slot === -1) return undefined
-      p = promote(slot)
+      p = this.promote(slot)
     }
-    lastPort = p
+    this.lastPort = p
     return p
   }
 
-  function port (lport: string): PortState {
-    const p = trackedPort(lport)
+  private port (lport: string): PortState {
+    const p = this.trackedPort(lport)
     if (p !== undefined) return p
-    makeRoom()
+    this.makeRoom()
     const created: PortState = { lport, gateway: isGatewayPort(lport), acts: NO_ACTS, releases: NO_RELEASES, lastActMs: -Infinity, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 }
-    ports.add(lport, created, actsSoFar())
-    lastPort = created
+    this.tracked.add(lport, created, this.actsSoFar())
+    this.lastPort = created
     return created
   }
 
   /** A one-act port's second act (or first release): a full PortState holding that act. */
-  function promote (slot: number): PortState {
-    const f = first as FirstActs
+  private promote (slot: number): PortState {
+    const f = this.first as FirstActs
     const lport = f.name(slot)
     const t = f.time(slot)
     const node = f.node(slot)
@@ -245,71 +270,71 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     if ((flags & FIRST_ACT_CONTESTED) !== 0) { contested = new SmallMap(); contested.set(node, t) }
     const p: PortState = { lport, gateway: isGatewayPort(lport), acts: [a], releases: NO_RELEASES, lastActMs: t, lastContested: contested, storm: null, flap: null, loadActs: 0, loadPass: 0 }
     // Its act, if still in the claim-load window, now counts for it.
-    if (seq >= loadStart && seq < loadEnd && loadPorts[seq & loadMask] === null) { loadPorts[seq & loadMask] = p; p.loadActs = 1 }
+    if (seq >= this.loadStart && seq < this.loadEnd && this.loadPorts[seq & this.loadMask] === null) { this.loadPorts[seq & this.loadMask] = p; p.loadActs = 1 }
     // Used just now: queued as the newest.
-    ports.add(lport, p, actsSoFar())
+    this.tracked.add(lport, p, this.actsSoFar())
     return p
   }
 
   /** The first act of an untracked port, packed (it can make no signal on its own: see first-acts.ts). */
-  function addFirstAct (f: FirstActs, e: LportClaimEvent | LportChassisChangeEvent, t: number, node: string): void {
+  private addFirstAct (f: FirstActs, e: LportClaimEvent | LportChassisChangeEvent, t: number, node: string): void {
     let prev: string | null = null
     let flags = 0
     if (e.kind === 'lport-chassis-change') {
-      ctx.nodes.learn(node, e.to)
-      prev = ctx.nodes.nodeOf(e.from)
+      this.ctx.nodes.learn(node, e.to)
+      prev = this.ctx.nodes.nodeOf(e.from)
       flags = FIRST_ACT_CONTESTED | (prev !== node ? FIRST_ACT_HANDOFF : 0)
     }
     // An unbound port's claim: no earlier act, so no previous owner and no hand-off.
-    makeRoom()
-    f.add(e.lport, t, node, prev, flags, actsSoFar())
-    loadAdd(null, t, node)
+    this.makeRoom()
+    f.add(e.lport, t, node, prev, flags, this.actsSoFar())
+    this.loadAdd(null, t, node)
   }
 
   /** Evicts until one more port fits: the CLOCK hand over full ports, one-act ports in arrival order. */
-  function makeRoom (): void {
-    while (ports.size + (first?.size ?? 0) >= opts.maxTrackedPorts) {
-      const s = first === null ? -1 : first.oldest()
-      if (s !== -1 && (first as FirstActs).seq(s) <= ports.headSeq()) {
-        (first as FirstActs).remove(s)
-        firstEvictions++
-      } else if (s === -1 && ports.size === 0) break
-      else ports.evictStep(actsSoFar())
+  private makeRoom (): void {
+    while (this.tracked.size + (this.first?.size ?? 0) >= this.opts.maxTrackedPorts) {
+      const s = this.first === null ? -1 : this.first.oldest()
+      if (s !== -1 && (this.first as FirstActs).seq(s) <= this.tracked.headSeq()) {
+        (this.first as FirstActs).remove(s)
+        this.firstEvictions++
+      } else if (s === -1 && this.tracked.size === 0) break
+      else this.tracked.evictStep(this.actsSoFar())
     }
   }
 
-  function prune (p: PortState, newest: number): void {
-    const from = newest - retentionMs
+  private prune (p: PortState, newest: number): void {
+    const from = newest - this.retentionMs
     // Splicing one act off the front on every claim is a memmove per event: drop them a second at a time.
     const head = p.acts[0]
-    if ((head === undefined || head.t >= from - 1000) && p.acts.length <= opts.maxActsPerPort &&
-      (p.releases[0]?.t ?? Infinity) >= from - 1000 && p.releases.length <= opts.maxActsPerPort) return
+    if ((head === undefined || head.t >= from - 1000) && p.acts.length <= this.opts.maxActsPerPort &&
+      (p.releases[0]?.t ?? Infinity) >= from - 1000 && p.releases.length <= this.opts.maxActsPerPort) return
     // Over the cap, cut to 3/4 of it so the next cut is far away.
-    const keep = Math.max(1, Math.floor(opts.maxActsPerPort * 0.75))
+    const keep = Math.max(1, Math.floor(this.opts.maxActsPerPort * 0.75))
     let i = 0
     while (i < p.acts.length && (p.acts[i] as Act).t < from) i++
-    if (p.acts.length - i > opts.maxActsPerPort) i = p.acts.length - keep
+    if (p.acts.length - i > this.opts.maxActsPerPort) i = p.acts.length - keep
     if (i > 0) dropFront(p.acts, i)
     let j = 0
     while (j < p.releases.length && (p.releases[j] as { t: number }).t < from) j++
-    if (p.releases.length - j > opts.maxActsPerPort) j = p.releases.length - keep
+    if (p.releases.length - j > this.opts.maxActsPerPort) j = p.releases.length - keep
     if (j > 0) dropFront(p.releases, j)
   }
 
   // ---- claim-storm -----------------------------------------------------------------------------------------
 
-  function part (s: Storm, node: string): PartStats {
+  private part (s: Storm, node: string): PartStats {
     let ps = s.parts.get(node)
     if (ps === undefined) { ps = { node, claims: 0, releases: 0, intervals: [] }; s.parts.set(node, ps) }
     return ps
   }
 
-  function countAct (s: Storm, a: Act): void {
+  private countAct (s: Storm, a: Act): void {
     s.acts++
-    if (part(s, a.node).claims++ === 0) { s.claimers.push(a.node); stormsVersion++ }
+    if (this.part(s, a.node).claims++ === 0) { s.claimers.push(a.node); this.stormsVersion++ }
     if (a.handoff && a.prev !== null) {
       s.handoffs++
-      part(s, a.prev)
+      this.part(s, a.prev)
       let to = s.pairs.get(a.prev)
       if (to === undefined) { to = new SmallMap(); s.pairs.set(a.prev, to) }
       const pair = to.get(a.node)
@@ -333,10 +358,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
    * stormMinSpanMs (a fight), or hand-offs in at least MIN_FLAP_EPISODES episodes, as many and as long in all (a
    * port moving back and forth again and again). A failover and a short failback tug seconds later are neither.
    */
-  function stormCondition (p: PortState, newest: number): number {
-    if (p.acts.length < opts.stormMinHandoffs) return -1
-    const from = newest - opts.stormWindowMs
-    const maxGapMs = ctx.stormMaxGapMs()
+  private stormCondition (p: PortState, newest: number): number {
+    if (p.acts.length < this.opts.stormMinHandoffs) return -1
+    const from = newest - this.opts.stormWindowMs
+    const maxGapMs = this.ctx.stormMaxGapMs()
     let handoffs = 0
     let firstIdx = -1
     let lastT = -Infinity
@@ -362,9 +387,9 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (!episodeHasHandoff) { episodeHasHandoff = true; episodes++ }
       if (inLatest) { episodeHandoffs++; episodeFirstIdx = i }
     }
-    if (handoffs < opts.stormMinHandoffs) return -1
-    const minSpanMs = ctx.stormMinSpanMs()
-    if (episodeHandoffs >= opts.stormMinHandoffs && lastT - (p.acts[episodeFirstIdx] as Act).t >= minSpanMs) return episodeFirstIdx
+    if (handoffs < this.opts.stormMinHandoffs) return -1
+    const minSpanMs = this.ctx.stormMinSpanMs()
+    if (episodeHandoffs >= this.opts.stormMinHandoffs && lastT - (p.acts[episodeFirstIdx] as Act).t >= minSpanMs) return episodeFirstIdx
     if (episodes >= MIN_FLAP_EPISODES && lastT - (p.acts[firstIdx] as Act).t >= minSpanMs) return firstIdx
     return -1
   }
@@ -376,9 +401,9 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
    * act that took the port from it, or to its release. When no one held it that long, the holder just before the
    * first act.
    */
-  function ownerBeforeStorm (p: PortState, firstIdx: number): string | null {
+  private ownerBeforeStorm (p: PortState, firstIdx: number): string | null {
     const first = p.acts[firstIdx] as Act
-    const minHoldMs = ctx.stormMinSpanMs()
+    const minHoldMs = this.ctx.stormMinSpanMs()
     // Ends of holdings before the first act's own: an act ends its previous owner's, a release its node's.
     const ends: Release[] = []
     for (let i = 0; i <= firstIdx; i++) {
@@ -399,7 +424,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     return first.prev
   }
 
-  function openStorm (p: PortState, firstIdx: number, out: Signal[]): void {
+  private openStorm (p: PortState, firstIdx: number, out: Signal[]): void {
     const first = p.acts[firstIdx] as Act
     const s: Storm = {
       key: `claim-storm:${p.lport}`,
@@ -413,52 +438,52 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       parts: new SmallMap(),
       claimers: [],
       overlap: null,
-      ownerBefore: ownerBeforeStorm(p, firstIdx),
+      ownerBefore: this.ownerBeforeStorm(p, firstIdx),
       sec: -Infinity,
       secCount: 0,
       peak: 0,
       minReclaimMs: null,
       lastMs: first.t
     }
-    for (let i = firstIdx; i < p.acts.length; i++) countAct(s, p.acts[i] as Act)
-    for (const r of p.releases) if (r.t >= s.startMs) part(s, r.node).releases++
+    for (let i = firstIdx; i < p.acts.length; i++) this.countAct(s, p.acts[i] as Act)
+    for (const r of p.releases) if (r.t >= s.startMs) this.part(s, r.node).releases++
     // Re-claim cadence of each participant inside the window.
     const lastByNode = new Map<string, number>()
     for (let i = firstIdx; i < p.acts.length; i++) {
       const a = p.acts[i] as Act
       if (!a.handoff) continue
       const prevT = lastByNode.get(a.node)
-      if (prevT !== undefined) addInterval(s, a.node, a.t - prevT)
+      if (prevT !== undefined) this.addInterval(s, a.node, a.t - prevT)
       lastByNode.set(a.node, a.t)
     }
-    const opened = lc.fire(s.key, 'claim-storm', s.startMs, s.lastMs, renderStorm(p, s), () => { p.storm = null }, out)
+    const opened = this.lc.fire(s.key, 'claim-storm', s.startMs, s.lastMs, this.renderStorm(p, s), () => { p.storm = null }, out)
     if (!opened) return
-    s.rec = lc.open.get(s.key) ?? null
+    s.rec = this.lc.open.get(s.key) ?? null
     p.storm = s
     // Storms that ended long before this one began cannot overlap anything any more.
-    const horizon = s.startMs - 2 * (opts.quietMs + opts.stormWindowMs)
-    while (recentStorms.length > 0 && ((recentStorms[0] as Storm).lastMs < horizon || recentStorms.length >= MAX_RECENT_STORMS)) {
-      recentStorms.shift()
-      stormsVersion++
+    const horizon = s.startMs - 2 * (this.opts.quietMs + this.opts.stormWindowMs)
+    while (this.recentStorms.length > 0 && ((this.recentStorms[0] as Storm).lastMs < horizon || this.recentStorms.length >= MAX_RECENT_STORMS)) {
+      this.recentStorms.shift()
+      this.stormsVersion++
     }
-    recentStorms.push(s)
+    this.recentStorms.push(s)
   }
 
-  function addInterval (s: Storm, node: string, ms: number): void {
+  private addInterval (s: Storm, node: string, ms: number): void {
     if (ms <= 0 || ms >= RECLAIM_SAMPLE_MAX_MS) return
-    const ps = part(s, node)
+    const ps = this.part(s, node)
     if (ps.intervals.length >= MAX_INTERVALS) dropFront(ps.intervals, MAX_INTERVALS / 2)
     ps.intervals.push(ms)
     if (s.minReclaimMs === null || ms < s.minReclaimMs) s.minReclaimMs = ms
   }
 
-  function renderStorm (p: PortState, s: Storm): (base: RenderBase) => ClaimStormSignal {
+  private renderStorm (p: PortState, s: Storm): (base: RenderBase) => ClaimStormSignal {
     return (base) => {
       const seconds = Math.max((s.lastMs - s.startMs) / 1000, 1)
       const participants: Participant[] = []
       for (const ps of sortSmall(s.parts.values(), byClaims)) {
         const pt: Participant = { node: ps.node, claims: ps.claims, releases: ps.releases, claimsPerSec: round2(ps.claims / seconds) }
-        const ch = ctx.nodes.chassisOf(ps.node)
+        const ch = this.ctx.nodes.chassisOf(ps.node)
         if (ch !== undefined) pt.chassis = ch
         participants.push(pt)
       }
@@ -466,8 +491,8 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       // before, and the list, sorted at the last update, is mostly sorted already.
       const handoffPairs: Record<string, number> = {}
       for (const pair of sortSmall(s.pairList, byPairCount)) handoffPairs[pair.label] = pair.n
-      const th = ctx.throttle()
-      const { suspects, undetermined } = rankSuspects(p, s)
+      const th = this.ctx.throttle()
+      const { suspects, undetermined } = this.rankSuspects(p, s)
       // The base fields written out rather than spread: a literal of one fixed shape, built on every update.
       const sig: ClaimStormSignal = {
         kind: 'claim-storm',
@@ -501,10 +526,10 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
    * time (2), for a gateway port the previous owner giving it up again and again (1) or for a VIF every chassis
    * other than its owner (1), and re-claiming at the throttle cadence (0.5). Only the order is meaningful.
    */
-  function overlapCounts (s: Storm, nodes: string[]): OverlapMemo {
+  private overlapCounts (s: Storm, nodes: string[]): OverlapMemo {
     let m = s.overlap
-    if (m === null || m.version !== stormsVersion || m.nodes !== nodes.length || !memoOverlap) {
-      m = { version: stormsVersion, seen: 0, nodes: nodes.length, overlapping: 0, claimedIn: new Array<number>(nodes.length).fill(0), pending: [] }
+    if (m === null || m.version !== this.stormsVersion || m.nodes !== nodes.length || !this.memoOverlap) {
+      m = { version: this.stormsVersion, seen: 0, nodes: nodes.length, overlapping: 0, claimedIn: new Array<number>(nodes.length).fill(0), pending: [] }
       s.overlap = m
     }
     const count = (memo: OverlapMemo, o: Storm): void => {
@@ -524,15 +549,15 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       }
       m.pending.length = kept
     }
-    for (; m.seen < recentStorms.length; m.seen++) {
-      const o = recentStorms[m.seen] as Storm
+    for (; m.seen < this.recentStorms.length; m.seen++) {
+      const o = this.recentStorms[m.seen] as Storm
       if (overlaps(o)) count(m, o)
       else m.pending.push(o)
     }
     return m
   }
 
-  function rankSuspects (p: PortState, s: Storm): { suspects: Suspect[], undetermined: boolean } {
+  private rankSuspects (p: PortState, s: Storm): { suspects: Suspect[], undetermined: boolean } {
     // Scores and reasons by the node's position in `parts` (this runs on every update: arrays, not maps).
     const parts = s.parts.values()
     const nodes = parts.map((ps) => ps.node)
@@ -554,7 +579,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       }
     }
     // BFD sessions that went down around the storm, at either end.
-    const downs = bfd.evidence(s.startMs - opts.bfdEvidenceLookbackMs, s.lastMs)
+    const downs = this.bfd.evidence(s.startMs - this.opts.bfdEvidenceLookbackMs, s.lastMs)
     if (downs.length > 0) {
       // Per node of the storm: the downs at either end of its sessions, and the first five distinct sessions
       // (four are cited, a fifth means "…"). A storm with a flapping link sees thousands of downs, and this runs on
@@ -573,7 +598,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       for (const d of downs) {
         const local = nodes.indexOf(d.node)
         if (local !== -1) credit(local, d)
-        const remote = ctx.nodes.remoteOfTunnel(d.iface)
+        const remote = this.ctx.nodes.remoteOfTunnel(d.iface)
         if (remote === null || remote === d.node) continue
         const far = nodes.indexOf(remote)
         if (far !== -1) credit(far, d)
@@ -589,7 +614,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
     // Ports storming at the same time.
     // One pass over the recent storms: per node, how many overlapping ones it claims in. Each storm lists its
     // claimers, a handful of names: comparing them (mostly identity checks) costs less than a lookup per node.
-    const { overlapping, claimedIn } = overlapCounts(s, nodes)
+    const { overlapping, claimedIn } = this.overlapCounts(s, nodes)
     if (overlapping >= 2) {
       for (let i = 0; i < nodes.length; i++) {
         const k = claimedIn[i] as number
@@ -613,7 +638,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       }
     }
     // Cadence.
-    const th = ctx.throttle()
+    const th = this.ctx.throttle()
     const floor = THROTTLE_INTERVAL_MS[th.regime]
     for (let i = 0; i < nodes.length; i++) {
       const iv = (parts[i] as PartStats).intervals
@@ -638,7 +663,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       if (sc <= 0) continue
       const n = nodes[i] as string
       const sus: Suspect = { node: n, score: round2(sc), reasons: reasons[i] as string[] }
-      const ch = ctx.nodes.chassisOf(n)
+      const ch = this.ctx.nodes.chassisOf(n)
       if (ch !== undefined) sus.chassis = ch
       suspects.push(sus)
     }
@@ -651,7 +676,7 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
 
   // ---- port-flap -------------------------------------------------------------------------------------------
 
-  function renderFlap (p: PortState, f: Flap): (base: RenderBase) => PortFlapSignal {
+  private renderFlap (p: PortState, f: Flap): (base: RenderBase) => PortFlapSignal {
     return (base) => {
       const seconds = Math.max((f.lastMs - f.startMs) / 1000, 1)
       const sig: PortFlapSignal = {
@@ -664,23 +689,23 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
         releases: f.releases,
         cyclesPerSec: round2(Math.min(f.claims, f.releases) / seconds)
       }
-      const ofports = flapOfports(f.node, p.lport)
+      const ofports = this.flapOfports(f.node, p.lport)
       if (ofports !== undefined) sig.ofports = ofports
       return sig
     }
   }
 
   /** Neutron names a VIF's tap `tap` + the first 11 characters of the port id; some CMSes use the port id itself. */
-  function flapOfports (node: string, lport: string): number[] | undefined {
-    return ofport.ofportsOf(node, `tap${lport.slice(0, 11)}`) ?? ofport.ofportsOf(node, lport)
+  private flapOfports (node: string, lport: string): number[] | undefined {
+    return this.ofport.ofportsOf(node, `tap${lport.slice(0, 11)}`) ?? this.ofport.ofportsOf(node, lport)
   }
 
-  function evaluateFlap (p: PortState, node: string, t: number, out: Signal[]): void {
+  private evaluateFlap (p: PortState, node: string, t: number, out: Signal[]): void {
     if (p.flap !== null) {
-      if (p.flap.node === node) lc.touch(p.flap.key, t, ctx.watermark, out)
+      if (p.flap.node === node) this.lc.touch(p.flap.key, t, this.ctx.watermark, out)
       return
     }
-    const from = t - opts.flapWindowMs
+    const from = t - this.opts.flapWindowMs
     let claims = 0
     let first = t
     for (let i = p.acts.length - 1; i >= 0; i--) {
@@ -690,25 +715,25 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
       claims++
       first = a.t
     }
-    if (claims < opts.flapMinCycles) return
+    if (claims < this.opts.flapMinCycles) return
     let releases = 0
     for (let i = p.releases.length - 1; i >= 0; i--) {
       const r = p.releases[i] as { t: number, node: string }
       if (r.t < from) break
       if (r.node === node) { releases++; first = Math.min(first, r.t) }
     }
-    if (releases < opts.flapMinCycles) return
+    if (releases < this.opts.flapMinCycles) return
     const f: Flap = { key: `port-flap:${p.lport}@${node}`, node, claims, releases, startMs: first, lastMs: t }
-    if (lc.fire(f.key, 'port-flap', first, t, renderFlap(p, f), () => { p.flap = null }, out)) p.flap = f
+    if (this.lc.fire(f.key, 'port-flap', first, t, this.renderFlap(p, f), () => { p.flap = null }, out)) p.flap = f
   }
 
   // ---- claim-load ------------------------------------------------------------------------------------------
 
-  function renderLoad (l: LoadState): (base: RenderBase) => ClaimLoadSignal {
+  private renderLoad (l: LoadState): (base: RenderBase) => ClaimLoadSignal {
     return (base) => ({
       kind: 'claim-load',
       ...base,
-      severity: l.peak >= opts.loadCriticalClaimsPerSec ? 'critical' : 'warning',
+      severity: l.peak >= this.opts.loadCriticalClaimsPerSec ? 'critical' : 'warning',
       claimsPerSec: l.claimsPerSec,
       peakClaimsPerSec: l.peak,
       ports: l.ports,
@@ -721,253 +746,255 @@ export function createClaimRules (ctx: DetectContext, bfd: BfdRule, ofport: Ofpo
   // A one-act port's act has no PortState (null) until the port is promoted. The acts are numbered from the
   // first on; the window holds acts loadStart … loadEnd - 1, act n at index n & loadMask of a ring that doubles
   // when full (a ring, not arrays shifted from the front: no copying, no garbage while the window slides).
-  let loadMask = 1023
-  let loadTimes = new Float64Array(loadMask + 1)
-  let loadNodes: string[] = new Array<string>(loadMask + 1).fill('')
-  let loadPorts: Array<PortState | null> = new Array<PortState | null>(loadMask + 1).fill(null)
-  let loadStart = 0
-  let loadEnd = 0
+  private loadMask = 1023
+  private loadTimes = new Float64Array(this.loadMask + 1)
+  private loadNodes: string[] = new Array<string>(this.loadMask + 1).fill('')
+  private loadPorts: Array<PortState | null> = new Array<PortState | null>(this.loadMask + 1).fill(null)
+  private loadStart = 0
+  private loadEnd = 0
   /** Acts ever counted: numbers acts, and orders the eviction queue. */
-  const actsSoFar = (): number => loadEnd
+  private actsSoFar (): number { return this.loadEnd }
   // Seconds are counted from the first act's second: epoch seconds are past V8's small-integer range, and a
   // Map keyed by them boxes and hashes a heap number on every claim.
-  const loadSeconds = new Map<number, number>()
-  let loadBaseSec: number | null = null
+  private readonly loadSeconds = new Map<number, number>()
+  private loadBaseSec: number | null = null
   // Acts of the current second not yet in `loadSeconds`: one map update per second of acts, not one per act.
-  let addSec = NaN
-  let addCount = 0
-  let loadPass = 0
-  let reclaimedPorts = 0
-  let reclaimActs = 0
-  let loadTotal = 0
+  private addSec = NaN
+  private addCount = 0
+  private loadPass = 0
+  private reclaimedPorts = 0
+  private reclaimActs = 0
+  private loadTotal = 0
 
-  function loadAdd (p: PortState | null, t: number, node: string): void {
-    if (loadEnd - loadStart > loadMask) growLoadRing()
-    const i = loadEnd & loadMask
-    loadTimes[i] = t
-    loadNodes[i] = node
-    loadPorts[i] = p
-    loadEnd++
-    loadTotal++
+  private loadAdd (p: PortState | null, t: number, node: string): void {
+    if (this.loadEnd - this.loadStart > this.loadMask) this.growLoadRing()
+    const i = this.loadEnd & this.loadMask
+    this.loadTimes[i] = t
+    this.loadNodes[i] = node
+    this.loadPorts[i] = p
+    this.loadEnd++
+    this.loadTotal++
     if (p !== null) {
       const c = ++p.loadActs
-      if (c === 2) { reclaimedPorts++; reclaimActs += 2 } else if (c > 2) reclaimActs++
+      if (c === 2) { this.reclaimedPorts++; this.reclaimActs += 2 } else if (c > 2) this.reclaimActs++
     }
-    loadBaseSec ??= Math.floor(t / 1000)
-    const sec = Math.floor(t / 1000) - loadBaseSec
-    if (sec !== addSec) { flushAdded(); addSec = sec }
-    addCount++
+    this.loadBaseSec ??= Math.floor(t / 1000)
+    const sec = Math.floor(t / 1000) - this.loadBaseSec
+    if (sec !== this.addSec) { this.flushAdded(); this.addSec = sec }
+    this.addCount++
   }
 
   /** Applies the acts counted for `addSec` to `loadSeconds` (read only by the load check, which flushes first). */
-  function flushAdded (): void {
-    if (addCount === 0) return
-    loadSeconds.set(addSec, (loadSeconds.get(addSec) ?? 0) + addCount)
-    addCount = 0
+  private flushAdded (): void {
+    if (this.addCount === 0) return
+    this.loadSeconds.set(this.addSec, (this.loadSeconds.get(this.addSec) ?? 0) + this.addCount)
+    this.addCount = 0
   }
 
   /** Takes `k` acts off second `sec` of `loadSeconds` (as `k` single decrements would, a missing second stays missing). */
-  function dropSecond (sec: number, k: number): void {
-    const n = (loadSeconds.get(sec) ?? k) - k
-    if (n <= 0) loadSeconds.delete(sec)
-    else loadSeconds.set(sec, n)
+  private dropSecond (sec: number, k: number): void {
+    const n = (this.loadSeconds.get(sec) ?? k) - k
+    if (n <= 0) this.loadSeconds.delete(sec)
+    else this.loadSeconds.set(sec, n)
   }
 
-  function loadPrune (now: number): void {
-    flushAdded()
-    const from = now - opts.loadWindowMs
+  private loadPrune (now: number): void {
+    this.flushAdded()
+    const from = now - this.opts.loadWindowMs
     // Acts leave in arrival order, mostly a second at a time: one map update per run of acts of one second.
     let sec = NaN
     let k = 0
-    while (loadStart < loadEnd && ((loadTimes[loadStart & loadMask] as number) < from || loadEnd - loadStart > opts.maxTrackedPorts * 4)) {
-      const i = loadStart & loadMask
-      const t = loadTimes[i] as number
-      const p = loadPorts[i] as PortState | null
-      loadPorts[i] = null
-      loadStart++
-      loadTotal--
+    while (this.loadStart < this.loadEnd && ((this.loadTimes[this.loadStart & this.loadMask] as number) < from || this.loadEnd - this.loadStart > this.opts.maxTrackedPorts * 4)) {
+      const i = this.loadStart & this.loadMask
+      const t = this.loadTimes[i] as number
+      const p = this.loadPorts[i] as PortState | null
+      this.loadPorts[i] = null
+      this.loadStart++
+      this.loadTotal--
       if (p !== null) {
         const c = --p.loadActs
-        if (c === 1) { reclaimedPorts--; reclaimActs -= 2 } else if (c >= 2) reclaimActs--
+        if (c === 1) { this.reclaimedPorts--; this.reclaimActs -= 2 } else if (c >= 2) this.reclaimActs--
       }
-      const s = Math.floor(t / 1000) - (loadBaseSec as number)
+      const s = Math.floor(t / 1000) - (this.loadBaseSec as number)
       if (s !== sec) {
-        if (k > 0) dropSecond(sec, k)
+        if (k > 0) this.dropSecond(sec, k)
         sec = s
         k = 0
       }
       k++
     }
-    if (k > 0) dropSecond(sec, k)
+    if (k > 0) this.dropSecond(sec, k)
   }
 
-  function growLoadRing (): void {
-    const mask = loadMask * 2 + 1
+  private growLoadRing (): void {
+    const mask = this.loadMask * 2 + 1
     const times = new Float64Array(mask + 1)
     const nodes = new Array<string>(mask + 1).fill('')
     const ps = new Array<PortState | null>(mask + 1).fill(null)
-    for (let n = loadStart; n < loadEnd; n++) {
-      times[n & mask] = loadTimes[n & loadMask] as number
-      nodes[n & mask] = loadNodes[n & loadMask] as string
-      ps[n & mask] = loadPorts[n & loadMask] as PortState | null
+    for (let n = this.loadStart; n < this.loadEnd; n++) {
+      times[n & mask] = this.loadTimes[n & this.loadMask] as number
+      nodes[n & mask] = this.loadNodes[n & this.loadMask] as string
+      ps[n & mask] = this.loadPorts[n & this.loadMask] as PortState | null
     }
-    loadMask = mask
-    loadTimes = times
-    loadNodes = nodes
-    loadPorts = ps
+    this.loadMask = mask
+    this.loadTimes = times
+    this.loadNodes = nodes
+    this.loadPorts = ps
   }
 
-  function evaluateLoad (out: Signal[]): void {
-    const now = ctx.watermark
+  evaluateLoad (out: Signal[]): void {
+    const now = this.ctx.watermark
     if (now === -Infinity) return
-    loadPrune(now)
-    const windowSec = opts.loadWindowMs / 1000
-    const holds = reclaimedPorts >= opts.loadMinPorts && reclaimActs / windowSec >= opts.loadMinClaimsPerSec &&
-      loadSeconds.size >= opts.loadMinBusySeconds
+    this.loadPrune(now)
+    const windowSec = this.opts.loadWindowMs / 1000
+    const holds = this.reclaimedPorts >= this.opts.loadMinPorts && this.reclaimActs / windowSec >= this.opts.loadMinClaimsPerSec &&
+      this.loadSeconds.size >= this.opts.loadMinBusySeconds
     if (!holds) return
     const key = 'claim-load:southbound'
-    const open = load !== null && lc.isOpen(key)
-    if (open && now - (lc.open.get(key)?.lastEmitMs ?? -Infinity) < opts.updateIntervalMs) {
+    const open = this.load !== null && this.lc.isOpen(key)
+    if (open && now - (this.lc.open.get(key)?.lastEmitMs ?? -Infinity) < this.opts.updateIntervalMs) {
       // Still holding, nothing to emit yet: only keep it from going quiet.
-      const rec = lc.open.get(key)
+      const rec = this.lc.open.get(key)
       if (rec !== undefined && now > rec.lastMs) rec.lastMs = now
-      const peak = maxValue(loadSeconds)
-      if (load !== null && peak > load.peak) load.peak = peak
+      const peak = maxValue(this.loadSeconds)
+      if (this.load !== null && peak > this.load.peak) this.load.peak = peak
       return
     }
     // Each port listed once: marked with this pass's stamp rather than hashed into a set, act after act.
-    const pass = ++loadPass
+    const pass = ++this.loadPass
     const reclaimed: string[] = []
     const nodes = new SmallMap<true>()
     let firstMs = now
-    for (let n = loadStart; n < loadEnd; n++) {
-      const i = n & loadMask
-      const p = loadPorts[i] as PortState | null
+    for (let n = this.loadStart; n < this.loadEnd; n++) {
+      const i = n & this.loadMask
+      const p = this.loadPorts[i] as PortState | null
       if (p === null || p.loadActs < 2) continue
-      const node = loadNodes[i] as string
-      const t = loadTimes[i] as number
+      const node = this.loadNodes[i] as string
+      const t = this.loadTimes[i] as number
       if (p.loadPass !== pass) { p.loadPass = pass; reclaimed.push(p.lport) }
       if (nodes.get(node) === undefined) nodes.set(node, true)
       if (t < firstMs) firstMs = t
     }
-    const peak = maxValue(loadSeconds)
-    const claimsPerSec = round2(loadTotal / windowSec)
-    if (load !== null && open) {
-      load.claimsPerSec = claimsPerSec
-      load.peak = Math.max(load.peak, peak)
-      load.ports = [...new Set([...load.ports, ...reclaimed])].sort().slice(0, MAX_LISTED)
-      load.nodes = [...new Set([...load.nodes, ...nodes.keys()])].sort().slice(0, MAX_LISTED)
-      lc.touch(key, now, now, out)
+    const peak = maxValue(this.loadSeconds)
+    const claimsPerSec = round2(this.loadTotal / windowSec)
+    if (this.load !== null && open) {
+      this.load.claimsPerSec = claimsPerSec
+      this.load.peak = Math.max(this.load.peak, peak)
+      this.load.ports = [...new Set([...this.load.ports, ...reclaimed])].sort().slice(0, MAX_LISTED)
+      this.load.nodes = [...new Set([...this.load.nodes, ...nodes.keys()])].sort().slice(0, MAX_LISTED)
+      this.lc.touch(key, now, now, out)
       return
     }
     const l: LoadState = { key, claimsPerSec, peak, ports: reclaimed.sort().slice(0, MAX_LISTED), nodes: nodes.keys().sort().slice(0, MAX_LISTED) }
-    if (lc.fire(key, 'claim-load', firstMs, now, renderLoad(l), () => { load = null }, out)) load = l
+    if (this.lc.fire(key, 'claim-load', firstMs, now, this.renderLoad(l), () => { this.load = null }, out)) this.load = l
   }
 
   // ---- events ----------------------------------------------------------------------------------------------
 
-  return {
-    onClaim (e, t, node, out) {
-      let p = trackedPort(e.lport)
-      if (p === undefined) {
-        if (first !== null) { addFirstAct(first, e, t, node); return }
-        p = port(e.lport)
-      }
-      prune(p, Math.max(t, p.lastActMs))
-      let prev: string | null
-      let handoff: boolean
-      if (e.kind === 'lport-chassis-change') {
-        ctx.nodes.learn(node, e.to)
-        prev = ctx.nodes.nodeOf(e.from)
-        handoff = prev !== node
-        p.lastContested ??= new SmallMap()
-        const last = p.lastContested.get(node)
-        if (last !== undefined && t > last) {
-          const iv = t - last
-          if (iv < RECLAIM_SAMPLE_MAX_MS) {
-            ctx.addReclaimSample(iv, p.gateway)
-            if (p.storm !== null) addInterval(p.storm, node, iv)
-          }
+  onClaim (e: LportClaimEvent | LportChassisChangeEvent, t: number, node: string, out: Signal[]): void {
+    let p = this.trackedPort(e.lport)
+    if (p === undefined) {
+      if (this.first !== null) { this.addFirstAct(this.first, e, t, node); return }
+      p = this.port(e.lport)
+    }
+    this.prune(p, Math.max(t, p.lastActMs))
+    let prev: string | null
+    let handoff: boolean
+    if (e.kind === 'lport-chassis-change') {
+      this.ctx.nodes.learn(node, e.to)
+      prev = this.ctx.nodes.nodeOf(e.from)
+      handoff = prev !== node
+      p.lastContested ??= new SmallMap()
+      const last = p.lastContested.get(node)
+      if (last !== undefined && t > last) {
+        const iv = t - last
+        if (iv < RECLAIM_SAMPLE_MAX_MS) {
+          this.ctx.addReclaimSample(iv, p.gateway)
+          if (p.storm !== null) this.addInterval(p.storm, node, iv)
         }
-        if (last === undefined || t > last) p.lastContested.set(node, t)
-      } else {
-        // An unbound port: the previous owner is whoever claimed it last (hand-off through an unbound moment).
-        let before: Act | undefined
-        for (let i = p.acts.length - 1; i >= 0; i--) { const a = p.acts[i] as Act; if (a.t <= t) { before = a; break } }
-        prev = before?.node ?? null
-        handoff = !e.additional && prev !== null && prev !== node
       }
-      const a: Act = { t, node, prev, handoff }
-      // Most ports of a flood see one act: a one-slot array instead of push's default capacity of 16.
-      if (p.acts === NO_ACTS) p.acts = [a]
-      else insertSorted(p.acts, a)
-      if (t > p.lastActMs) p.lastActMs = t
-      loadAdd(p, t, node)
-      if (p.storm !== null) {
-        countAct(p.storm, a)
-        if (p.storm.rec !== null) lc.touchRecord(p.storm.rec, t, ctx.watermark, out)
-      } else if (handoff) {
-        const firstIdx = stormCondition(p, p.lastActMs)
-        if (firstIdx >= 0) openStorm(p, firstIdx, out)
-      }
-      if (p.flap !== null && p.flap.node === node) { p.flap.claims++; p.flap.lastMs = Math.max(p.flap.lastMs, t) }
-      if (p.storm === null || p.flap !== null) evaluateFlap(p, node, t, out)
-    },
-    onRelease (e, t, node, out) {
-      const p = port(e.lport)
-      if (p.releases === NO_RELEASES) p.releases = [{ t, node }]
-      else insertSorted(p.releases, { t, node })
-      prune(p, Math.max(t, p.lastActMs))
-      if (p.storm !== null) {
-        part(p.storm, node).releases++
-        if (t > p.storm.lastMs) p.storm.lastMs = t
-        lc.touch(p.storm.key, t, ctx.watermark, out)
-      }
-      if (p.flap !== null && p.flap.node === node) { p.flap.releases++; p.flap.lastMs = Math.max(p.flap.lastMs, t) }
-      evaluateFlap(p, node, t, out)
-    },
-    evaluateLoad,
-    ports (limit) {
-      const out: PortSummary[] = []
-      const byRecency = (a: PortState, b: PortState): number => b.lastActMs - a.lastActMs || cmp(a.lport, b.lport)
-      const all = [...ports.values()]
-      // One-act ports, newest arrival first, until no older arrival can be among the most recent: a port that
-      // arrived before port X acted no later than the watermark then, which is at most X's act + allowedLatenessMs.
-      if (first !== null) {
-        const found: PortState[] = []
-        let floor = -Infinity
-        for (let s = first.newest(); s !== -1; s = first.olderThan(s)) {
-          const t = first.time(s)
-          if (found.length >= limit && floor > t + opts.allowedLatenessMs) break
-          found.push({ lport: first.name(s), gateway: false, acts: [{ t, node: first.node(s), prev: first.prev(s), handoff: (first.flags(s) & FIRST_ACT_HANDOFF) !== 0 }], releases: NO_RELEASES, lastActMs: t, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 })
-          if (found.length >= 2 * limit) {
-            found.sort(byRecency)
-            found.length = limit
-            floor = (found[limit - 1] as PortState).lastActMs
-          }
-        }
-        for (const p of found) all.push(p)
-      }
-      all.sort(byRecency)
-      all.length = Math.min(all.length, limit)
-      for (const p of all) {
-        const from = p.lastActMs - opts.stormWindowMs
-        const inWin = p.acts.filter((a) => a.t >= from)
-        out.push({
-          lport: p.lport,
-          portClass: isGatewayPort(p.lport) ? 'gateway' : 'vif',
-          claimActs: inWin.length,
-          handoffs: inWin.filter((a) => a.handoff).length,
-          claimants: [...new Set(inWin.map((a) => a.node))].sort(),
-          owner: p.acts.at(-1)?.node ?? null,
-          releases: p.releases.filter((r) => r.t >= from).length,
-          lastMs: p.lastActMs,
-          storming: p.storm !== null
-        })
-      }
-      return out
-    },
-    trackedPorts: () => ports.size + (first?.size ?? 0),
-    evictions: () => ports.evictions + firstEvictions
+      if (last === undefined || t > last) p.lastContested.set(node, t)
+    } else {
+      // An unbound port: the previous owner is whoever claimed it last (hand-off through an unbound moment).
+      let before: Act | undefined
+      for (let i = p.acts.length - 1; i >= 0; i--) { const a = p.acts[i] as Act; if (a.t <= t) { before = a; break } }
+      prev = before?.node ?? null
+      handoff = !e.additional && prev !== null && prev !== node
+    }
+    const a: Act = { t, node, prev, handoff }
+    // Most ports of a flood see one act: a one-slot array instead of push's default capacity of 16.
+    if (p.acts === NO_ACTS) p.acts = [a]
+    else insertSorted(p.acts, a)
+    if (t > p.lastActMs) p.lastActMs = t
+    this.loadAdd(p, t, node)
+    if (p.storm !== null) {
+      this.countAct(p.storm, a)
+      if (p.storm.rec !== null) this.lc.touchRecord(p.storm.rec, t, this.ctx.watermark, out)
+    } else if (handoff) {
+      const firstIdx = this.stormCondition(p, p.lastActMs)
+      if (firstIdx >= 0) this.openStorm(p, firstIdx, out)
+    }
+    if (p.flap !== null && p.flap.node === node) { p.flap.claims++; p.flap.lastMs = Math.max(p.flap.lastMs, t) }
+    if (p.storm === null || p.flap !== null) this.evaluateFlap(p, node, t, out)
   }
+
+  onRelease (e: LportReleaseEvent, t: number, node: string, out: Signal[]): void {
+    const p = this.port(e.lport)
+    if (p.releases === NO_RELEASES) p.releases = [{ t, node }]
+    else insertSorted(p.releases, { t, node })
+    this.prune(p, Math.max(t, p.lastActMs))
+    if (p.storm !== null) {
+      this.part(p.storm, node).releases++
+      if (t > p.storm.lastMs) p.storm.lastMs = t
+      this.lc.touch(p.storm.key, t, this.ctx.watermark, out)
+    }
+    if (p.flap !== null && p.flap.node === node) { p.flap.releases++; p.flap.lastMs = Math.max(p.flap.lastMs, t) }
+    this.evaluateFlap(p, node, t, out)
+  }
+
+  ports (limit: number): PortSummary[] {
+    const out: PortSummary[] = []
+    const byRecency = (a: PortState, b: PortState): number => b.lastActMs - a.lastActMs || cmp(a.lport, b.lport)
+    const all = [...this.tracked.values()]
+    // One-act ports, newest arrival first, until no older arrival can be among the most recent: a port that
+    // arrived before port X acted no later than the watermark then, which is at most X's act + allowedLatenessMs.
+    const first = this.first
+    if (first !== null) {
+      const found: PortState[] = []
+      let floor = -Infinity
+      for (let s = first.newest(); s !== -1; s = first.olderThan(s)) {
+        const t = first.time(s)
+        if (found.length >= limit && floor > t + this.opts.allowedLatenessMs) break
+        found.push({ lport: first.name(s), gateway: false, acts: [{ t, node: first.node(s), prev: first.prev(s), handoff: (first.flags(s) & FIRST_ACT_HANDOFF) !== 0 }], releases: NO_RELEASES, lastActMs: t, lastContested: null, storm: null, flap: null, loadActs: 0, loadPass: 0 })
+        if (found.length >= 2 * limit) {
+          found.sort(byRecency)
+          found.length = limit
+          floor = (found[limit - 1] as PortState).lastActMs
+        }
+      }
+      for (const p of found) all.push(p)
+    }
+    all.sort(byRecency)
+    all.length = Math.min(all.length, limit)
+    for (const p of all) {
+      const from = p.lastActMs - this.opts.stormWindowMs
+      const inWin = p.acts.filter((a) => a.t >= from)
+      out.push({
+        lport: p.lport,
+        portClass: isGatewayPort(p.lport) ? 'gateway' : 'vif',
+        claimActs: inWin.length,
+        handoffs: inWin.filter((a) => a.handoff).length,
+        claimants: [...new Set(inWin.map((a) => a.node))].sort(),
+        owner: p.acts.at(-1)?.node ?? null,
+        releases: p.releases.filter((r) => r.t >= from).length,
+        lastMs: p.lastActMs,
+        storming: p.storm !== null
+      })
+    }
+    return out
+  }
+
+  trackedPorts (): number { return this.tracked.size + (this.first?.size ?? 0) }
+
+  evictions (): number { return this.tracked.evictions + this.firstEvictions }
 }

@@ -7,12 +7,16 @@
 //                                          └▶ bfd (mass down, evidence) ─┘   firing → update… → resolved
 import type { OvsEvent, ParseResult, Signal, SignalKind, SignalStatus, ThrottleRegime } from '../types.js'
 import { createBfdRule } from './bfd.js'
+import type { BfdRule } from './bfd.js'
 import { createClaimRules } from './claims.js'
-import type { ClaimRulesTuning, PortSummary } from './claims.js'
+import type { ClaimRules, ClaimRulesTuning, PortSummary } from './claims.js'
 import { createContext } from './context.js'
+import type { DetectContext } from './context.js'
 import { createLifecycle } from './lifecycle.js'
+import type { Lifecycle } from './lifecycle.js'
 import { dropFront } from './lru.js'
 import { createOfportRule } from './ofport.js'
+import type { OfportRule } from './ofport.js'
 import { resolveDetectorOptions } from './options.js'
 import { internalized } from './small-map.js'
 import type { DetectorOptions, ResolvedDetectorOptions } from './options.js'
@@ -85,51 +89,72 @@ interface NodeState {
 
 /** `tuning` is internal, for tests that compare an optimisation against the plain computation. */
 export function createDetector (options: Partial<DetectorOptions> = {}, tuning?: ClaimRulesTuning): Detector {
-  const opts = resolveDetectorOptions(options)
-  const lc = createLifecycle(opts)
-  const ctx = createContext(opts, lc)
-  const bfd = createBfdRule(ctx)
-  const ofport = createOfportRule(ctx)
-  const claims = createClaimRules(ctx, bfd, ofport, tuning)
+  return new DetectorImpl(resolveDetectorOptions(options), tuning)
+}
 
-  const counters = { events: 0, unparsed: 0, used: 0, duplicates: 0, late: 0, untimed: 0, dedupeEvictions: 0 }
+/**
+ * The detector as a class: its methods live on the prototype, shared by every detector, so the code one detector
+ * warmed up serves the next; its state lives in fields set in the same order for every instance.
+ */
+class DetectorImpl implements Detector {
+  readonly options: ResolvedDetectorOptions
+  private readonly opts: ResolvedDetectorOptions
+  private readonly lc: Lifecycle
+  private readonly ctx: DetectContext
+  private readonly bfd: BfdRule
+  private readonly ofport: OfportRule
+  private readonly claims: ClaimRules
+
+  private readonly counters = { events: 0, unparsed: 0, used: 0, duplicates: 0, late: 0, untimed: 0, dedupeEvictions: 0 }
   // Duplicate suppression. vlog serials rise per thread, so per (node, module, thread) stream a line whose
   // serial is above the last one seen is new: O(1), no allocation. Anything else is checked against a ring of
   // the stream's recent (serial, time) pairs. Lines without a serial (RFC 5424) use text fingerprints with a FIFO expiry.
-  const seen = new Set<string>()
-  const fifoKeys: string[] = []
-  const fifoTimes: number[] = []
-  let fifoHead = 0
-  let lastSweep = -Infinity
+  private readonly seen = new Set<string>()
+  private readonly fifoKeys: string[] = []
+  private readonly fifoTimes: number[] = []
+  private fifoHead = 0
+  private lastSweep = -Infinity
   // Every node once, in arrival order (bounded, oldest dropped first). Its record holds the node's name as the one
   // string the rules see for it, so their comparisons are identity checks and their lookups hit a cached hash,
   // and its dedupe streams.
-  const nodeStates = new Map<string, NodeState>()
-  let lastNode: NodeState | null = null
+  private readonly nodeStates = new Map<string, NodeState>()
+  private lastNode: NodeState | null = null
+  // Rules append to this scratch list; `push` hands out a copy only when something was emitted.
+  private readonly scratch: Signal[] = []
 
-  function nodeState (name: string): NodeState {
-    if (lastNode !== null && lastNode.name === name) return lastNode
-    let ns = nodeStates.get(name)
+  constructor (opts: ResolvedDetectorOptions, tuning: ClaimRulesTuning | undefined) {
+    this.options = opts
+    this.opts = opts
+    this.lc = createLifecycle(opts)
+    this.ctx = createContext(opts, this.lc)
+    this.bfd = createBfdRule(this.ctx)
+    this.ofport = createOfportRule(this.ctx)
+    this.claims = createClaimRules(this.ctx, this.bfd, this.ofport, tuning)
+  }
+
+  private nodeState (name: string): NodeState {
+    if (this.lastNode !== null && this.lastNode.name === name) return this.lastNode
+    let ns = this.nodeStates.get(name)
     if (ns === undefined) {
-      if (nodeStates.size >= opts.maxTrackedNodes) {
-        const first = nodeStates.keys().next()
+      if (this.nodeStates.size >= this.opts.maxTrackedNodes) {
+        const first = this.nodeStates.keys().next()
         if (first.done !== true) {
-          if ((nodeStates.get(first.value) as NodeState).streams.size > 0) counters.dedupeEvictions++
-          nodeStates.delete(first.value)
+          if ((this.nodeStates.get(first.value) as NodeState).streams.size > 0) this.counters.dedupeEvictions++
+          this.nodeStates.delete(first.value)
         }
       }
       // The engine's own (internalized) copy of the name: two different internalized strings compare unequal
       // without reading their characters, and the rules compare node names on every claim.
       ns = { name: internalized(name), streams: new Map(), lastModule: '', lastThread: '', lastStream: null }
-      nodeStates.set(name, ns)
-      ctx.nodes.seen(name)
+      this.nodeStates.set(name, ns)
+      this.ctx.nodes.seen(name)
     }
-    lastNode = ns
+    this.lastNode = ns
     return ns
   }
 
   /** The dedupe stream of (node, module, thread); consecutive lines of a node mostly come from one. */
-  function stream (ns: NodeState, module: string, thread: string): DedupeStream {
+  private stream (ns: NodeState, module: string, thread: string): DedupeStream {
     if (ns.lastStream !== null && ns.lastModule === module && ns.lastThread === thread) return ns.lastStream
     let byThread = ns.streams.get(module)
     if (byThread === undefined) { byThread = new Map(); ns.streams.set(module, byThread) }
@@ -144,10 +169,10 @@ export function createDetector (options: Partial<DetectorOptions> = {}, tuning?:
     return st
   }
 
-  function isDuplicate (e: OvsEvent, ns: NodeState, t: number): boolean {
+  private isDuplicate (e: OvsEvent, ns: NodeState, t: number): boolean {
     const node = ns.name
     if (e.seq !== null) {
-      const st = stream(ns, e.module, e.thread ?? '')
+      const st = this.stream(ns, e.module, e.thread ?? '')
       const seq = e.seq
       if (seq <= st.last) {
         for (let i = 0; i < DEDUPE_RING; i++) if (st.seqs[i] === seq && st.times[i] === t) return true
@@ -160,37 +185,34 @@ export function createDetector (options: Partial<DetectorOptions> = {}, tuning?:
       return false
     }
     const fp = `${node}\u0000${t}\u0000${e.module}\u0000${e.message}`
-    if (seen.has(fp)) return true
-    seen.add(fp)
-    fifoKeys.push(fp)
-    fifoTimes.push(t)
-    const horizon = ctx.watermark - opts.allowedLatenessMs - 1000
-    while (fifoHead < fifoKeys.length && (seen.size > opts.maxDedupeEntries || (fifoTimes[fifoHead] as number) < horizon)) {
-      if ((fifoTimes[fifoHead] as number) >= horizon) counters.dedupeEvictions++
-      seen.delete(fifoKeys[fifoHead] as string)
-      fifoHead++
+    if (this.seen.has(fp)) return true
+    this.seen.add(fp)
+    this.fifoKeys.push(fp)
+    this.fifoTimes.push(t)
+    const horizon = this.ctx.watermark - this.opts.allowedLatenessMs - 1000
+    while (this.fifoHead < this.fifoKeys.length && (this.seen.size > this.opts.maxDedupeEntries || (this.fifoTimes[this.fifoHead] as number) < horizon)) {
+      if ((this.fifoTimes[this.fifoHead] as number) >= horizon) this.counters.dedupeEvictions++
+      this.seen.delete(this.fifoKeys[this.fifoHead] as string)
+      this.fifoHead++
     }
-    if (fifoHead > 4096 && fifoHead * 2 > fifoKeys.length) {
-      dropFront(fifoKeys, fifoHead)
-      dropFront(fifoTimes, fifoHead)
-      fifoHead = 0
+    if (this.fifoHead > 4096 && this.fifoHead * 2 > this.fifoKeys.length) {
+      dropFront(this.fifoKeys, this.fifoHead)
+      dropFront(this.fifoTimes, this.fifoHead)
+      this.fifoHead = 0
     }
     return false
   }
 
-  function housekeeping (out: Signal[]): void {
-    if (ctx.watermark - lastSweep < SWEEP_EVERY_MS) return
-    lastSweep = ctx.watermark
-    claims.evaluateLoad(out)
-    lc.sweep(ctx.watermark, out)
+  private housekeeping (out: Signal[]): void {
+    if (this.ctx.watermark - this.lastSweep < SWEEP_EVERY_MS) return
+    this.lastSweep = this.ctx.watermark
+    this.claims.evaluateLoad(out)
+    this.lc.sweep(this.ctx.watermark, out)
   }
 
-  // Rules append to this scratch list; `push` hands out a copy only when something was emitted.
-  const scratch: Signal[] = []
-
-  function push (r: ParseResult): Signal[] {
-    if (r.kind === 'unparsed') { counters.unparsed++; return NONE }
-    counters.events++
+  push (r: ParseResult): Signal[] {
+    if (r.kind === 'unparsed') { this.counters.unparsed++; return NONE }
+    this.counters.events++
     const e = r
     switch (e.kind) {
       case 'lport-claim': case 'lport-chassis-change': case 'lport-release': case 'iface-added':
@@ -203,80 +225,79 @@ export function createDetector (options: Partial<DetectorOptions> = {}, tuning?:
       default:
         return NONE
     }
-    const t = e.timeMs ?? e.source.wrapperTimeMs ?? (ctx.watermark === -Infinity ? null : ctx.watermark)
-    if (t === null) { counters.untimed++; return NONE }
-    if (t < ctx.watermark - opts.allowedLatenessMs) { counters.late++; return NONE }
-    const ns = nodeState(e.source.node ?? UNKNOWN_NODE)
+    const t = e.timeMs ?? e.source.wrapperTimeMs ?? (this.ctx.watermark === -Infinity ? null : this.ctx.watermark)
+    if (t === null) { this.counters.untimed++; return NONE }
+    if (t < this.ctx.watermark - this.opts.allowedLatenessMs) { this.counters.late++; return NONE }
+    const ns = this.nodeState(e.source.node ?? UNKNOWN_NODE)
     const node = ns.name
-    if (isDuplicate(e, ns, t)) { counters.duplicates++; return NONE }
-    if (t > ctx.watermark) ctx.watermark = t
-    const out = scratch
-    counters.used++
+    if (this.isDuplicate(e, ns, t)) { this.counters.duplicates++; return NONE }
+    if (t > this.ctx.watermark) this.ctx.watermark = t
+    const out = this.scratch
+    this.counters.used++
     switch (e.kind) {
-      case 'lport-claim': case 'lport-chassis-change': claims.onClaim(e, t, node, out); break
-      case 'lport-release': claims.onRelease(e, t, node, out); break
-      case 'iface-added': ofport.onAdded(e, t, node, out); break
-      case 'port-add-failed': ofport.onAddFailed(e, t, node, out); break
-      case 'ofport-alloc-failed': ofport.onAllocFailed(e, t, node, out); break
-      case 'ofproto-nonexistent-port': ofport.onNonexistent(e, t, node, out); break
-      case 'bfd-state-change': bfd.onStateChange(e, t, node, out); break
-      case 'vlog-dropped': if (e.module === 'bfd') bfd.onDropped(e, t, node, out); break
-      case 'vlog': bfd.onVisible(t, node); break
+      case 'lport-claim': case 'lport-chassis-change': this.claims.onClaim(e, t, node, out); break
+      case 'lport-release': this.claims.onRelease(e, t, node, out); break
+      case 'iface-added': this.ofport.onAdded(e, t, node, out); break
+      case 'port-add-failed': this.ofport.onAddFailed(e, t, node, out); break
+      case 'ofport-alloc-failed': this.ofport.onAllocFailed(e, t, node, out); break
+      case 'ofproto-nonexistent-port': this.ofport.onNonexistent(e, t, node, out); break
+      case 'bfd-state-change': this.bfd.onStateChange(e, t, node, out); break
+      case 'vlog-dropped': if (e.module === 'bfd') this.bfd.onDropped(e, t, node, out); break
+      case 'vlog': this.bfd.onVisible(t, node); break
     }
-    housekeeping(out)
+    this.housekeeping(out)
     if (out.length === 0) return NONE
     const emitted = out.slice()
     out.length = 0
     return emitted
   }
 
-  function stats (): DetectorStats {
+  private computeStats (): DetectorStats {
     return {
-      events: counters.events,
-      unparsed: counters.unparsed,
-      used: counters.used,
-      duplicates: counters.duplicates,
-      late: counters.late,
-      untimed: counters.untimed,
-      signals: { byKind: { ...lc.counters.byKind }, byStatus: { ...lc.counters.byStatus } },
+      events: this.counters.events,
+      unparsed: this.counters.unparsed,
+      used: this.counters.used,
+      duplicates: this.counters.duplicates,
+      late: this.counters.late,
+      untimed: this.counters.untimed,
+      signals: { byKind: { ...this.lc.counters.byKind }, byStatus: { ...this.lc.counters.byStatus } },
       evictions: {
-        ports: claims.evictions(),
-        nodes: ctx.nodes.evictions() + bfd.evictions(),
-        ifaces: ofport.evictions(),
-        dedupe: counters.dedupeEvictions,
-        signals: lc.counters.refused
+        ports: this.claims.evictions(),
+        nodes: this.ctx.nodes.evictions() + this.bfd.evictions(),
+        ifaces: this.ofport.evictions(),
+        dedupe: this.counters.dedupeEvictions,
+        signals: this.lc.counters.refused
       }
     }
   }
 
-  return {
-    options: opts,
-    push,
-    tick (nowMs) {
-      if (!Number.isFinite(nowMs)) return []
-      if (nowMs > ctx.watermark) ctx.watermark = nowMs
-      const out: Signal[] = []
-      lastSweep = -Infinity
-      housekeeping(out)
-      return out
-    },
-    flush () {
-      const out: Signal[] = []
-      lc.flush(out)
-      return out
-    },
-    snapshot () {
-      const th = ctx.throttle()
-      return {
-        watermarkMs: ctx.watermark === -Infinity ? null : ctx.watermark,
-        open: lc.current(),
-        ports: claims.ports(100),
-        chassis: ctx.nodes.chassisMap(),
-        throttle: { regime: th.regime, minReclaimIntervalMs: th.floorMs, inferred: th.inferred, samples: th.samples },
-        trackedPorts: claims.trackedPorts(),
-        stats: stats()
-      }
-    },
-    get stats () { return stats() }
+  tick (nowMs: number): Signal[] {
+    if (!Number.isFinite(nowMs)) return []
+    if (nowMs > this.ctx.watermark) this.ctx.watermark = nowMs
+    const out: Signal[] = []
+    this.lastSweep = -Infinity
+    this.housekeeping(out)
+    return out
   }
+
+  flush (): Signal[] {
+    const out: Signal[] = []
+    this.lc.flush(out)
+    return out
+  }
+
+  snapshot (): DetectorSnapshot {
+    const th = this.ctx.throttle()
+    return {
+      watermarkMs: this.ctx.watermark === -Infinity ? null : this.ctx.watermark,
+      open: this.lc.current(),
+      ports: this.claims.ports(100),
+      chassis: this.ctx.nodes.chassisMap(),
+      throttle: { regime: th.regime, minReclaimIntervalMs: th.floorMs, inferred: th.inferred, samples: th.samples },
+      trackedPorts: this.claims.trackedPorts(),
+      stats: this.computeStats()
+    }
+  }
+
+  get stats (): DetectorStats { return this.computeStats() }
 }

@@ -49,66 +49,76 @@ export interface Lifecycle {
 }
 
 export function createLifecycle (opts: { quietMs: number, updateIntervalMs: number, maxOpenSignals: number }): Lifecycle {
-  const open = new Map<string, OpenRecord>()
-  const counters: LifecycleCounters = {
+  return new LifecycleImpl(opts)
+}
+
+/** The lifecycle as a class: methods on the prototype, shared by every detector; state in fields. */
+class LifecycleImpl implements Lifecycle {
+  readonly open = new Map<string, OpenRecord>()
+  readonly counters: LifecycleCounters = {
     byKind: { 'claim-storm': 0, 'claim-load': 0, 'port-flap': 0, 'ofport-exhausted': 0, 'ofport-leak': 0, 'bfd-mass-down': 0 },
     byStatus: { firing: 0, update: 0, resolved: 0 },
     refused: 0
   }
 
-  function emit (rec: OpenRecord, status: SignalStatus, out: Signal[], resolvedBy?: 'quiet' | 'shutdown'): void {
+  private readonly opts: { quietMs: number, updateIntervalMs: number, maxOpenSignals: number }
+
+  constructor (opts: { quietMs: number, updateIntervalMs: number, maxOpenSignals: number }) {
+    this.opts = opts
+  }
+
+  private emit (rec: OpenRecord, status: SignalStatus, out: Signal[], resolvedBy?: 'quiet' | 'shutdown'): void {
     const base: RenderBase = { key: rec.key, status, startMs: rec.startMs, lastMs: rec.lastMs }
     if (resolvedBy !== undefined) base.resolvedBy = resolvedBy
     out.push(rec.render(base))
     rec.status = status
-    counters.byKind[rec.kind]++
-    counters.byStatus[status]++
+    this.counters.byKind[rec.kind]++
+    this.counters.byStatus[status]++
   }
 
-  function touchRecord (rec: OpenRecord, lastMs: number, nowMs: number, out: Signal[]): void {
+  touchRecord (rec: OpenRecord, lastMs: number, nowMs: number, out: Signal[]): void {
     if (lastMs > rec.lastMs) rec.lastMs = lastMs
-    if (nowMs - rec.lastEmitMs >= opts.updateIntervalMs) {
+    if (nowMs - rec.lastEmitMs >= this.opts.updateIntervalMs) {
       rec.lastEmitMs = nowMs
-      emit(rec, 'update', out)
+      this.emit(rec, 'update', out)
     }
   }
 
-  function resolve (rec: OpenRecord, by: 'quiet' | 'shutdown', out: Signal[]): void {
-    open.delete(rec.key)
-    emit(rec, 'resolved', out, by)
+  private resolve (rec: OpenRecord, by: 'quiet' | 'shutdown', out: Signal[]): void {
+    this.open.delete(rec.key)
+    this.emit(rec, 'resolved', out, by)
     rec.onResolve?.()
   }
 
-  return {
-    open,
-    counters,
-    isOpen: (key) => open.has(key),
-    fire (key, kind, startMs, lastMs, render, onResolve, out) {
-      if (open.has(key)) return true
-      if (open.size >= opts.maxOpenSignals) { counters.refused++; return false }
-      const rec: OpenRecord = { key, kind, startMs, lastMs, lastEmitMs: lastMs, status: 'firing', render, onResolve }
-      open.set(key, rec)
-      emit(rec, 'firing', out)
-      return true
-    },
-    touch (key, lastMs, nowMs, out) {
-      const rec = open.get(key)
-      if (rec !== undefined) touchRecord(rec, lastMs, nowMs, out)
-    },
-    touchRecord,
-    sweep (nowMs, out) {
-      for (const rec of [...open.values()]) {
-        if (nowMs - rec.lastMs >= opts.quietMs) resolve(rec, 'quiet', out)
-      }
-    },
-    flush (out) {
-      for (const rec of [...open.values()]) resolve(rec, 'shutdown', out)
-    },
-    current () {
-      const out: Signal[] = []
-      for (const rec of open.values()) out.push(rec.render({ key: rec.key, status: rec.status, startMs: rec.startMs, lastMs: rec.lastMs }))
-      return out
+  isOpen (key: string): boolean { return this.open.has(key) }
+
+  fire (key: string, kind: SignalKind, startMs: number, lastMs: number, render: Render, onResolve: (() => void) | undefined, out: Signal[]): boolean {
+    if (this.open.has(key)) return true
+    if (this.open.size >= this.opts.maxOpenSignals) { this.counters.refused++; return false }
+    const rec: OpenRecord = { key, kind, startMs, lastMs, lastEmitMs: lastMs, status: 'firing', render, onResolve }
+    this.open.set(key, rec)
+    this.emit(rec, 'firing', out)
+    return true
+  }
+
+  touch (key: string, lastMs: number, nowMs: number, out: Signal[]): void {
+    const rec = this.open.get(key)
+    if (rec !== undefined) this.touchRecord(rec, lastMs, nowMs, out)
+  }
+
+  sweep (nowMs: number, out: Signal[]): void {
+    for (const rec of [...this.open.values()]) {
+      if (nowMs - rec.lastMs >= this.opts.quietMs) this.resolve(rec, 'quiet', out)
     }
   }
-}
 
+  flush (out: Signal[]): void {
+    for (const rec of [...this.open.values()]) this.resolve(rec, 'shutdown', out)
+  }
+
+  current (): Signal[] {
+    const out: Signal[] = []
+    for (const rec of this.open.values()) out.push(rec.render({ key: rec.key, status: rec.status, startMs: rec.startMs, lastMs: rec.lastMs }))
+    return out
+  }
+}

@@ -230,5 +230,8 @@ export function resolveDetectorOptions (options: Partial<DetectorOptions> = {}):
     regime = regimeForVersion(merged.ovnVersion)
     if (regime === null) throw new StormError('E_CONFIG', `detector option ovnVersion is not an OVN version: "${merged.ovnVersion}"`)
   }
-  return Object.freeze({ ...merged, regime })
+  // Copied over the defaults first: the same keys in the same order, and one hidden class for every detector's
+  // options (a copy of `merged` alone, after the checks above read it key by key, gets a new one every time,
+  // and the rules reading the options on every event would be deoptimized by each new detector).
+  return Object.freeze({ ...DEFAULT_DETECTOR_OPTIONS, ...merged, regime })
 }
