@@ -3,7 +3,8 @@
 // those are folded in as an estimate. Down events are also kept as evidence for claim-storm suspects.
 import type { BfdMassDownSignal, BfdStateChangeEvent, Signal, VlogDroppedEvent } from '../types.js'
 import type { DetectContext } from './context.js'
-import type { RenderBase } from './lifecycle.js'
+import type { Lifecycle, RenderBase } from './lifecycle.js'
+import type { ResolvedDetectorOptions } from './options.js'
 import { Lru } from './lru.js'
 
 export interface BfdDown { t: number, node: string, iface: string }
@@ -48,26 +49,44 @@ function pruneTimes<T extends { t: number }> (arr: T[], minT: number): void {
 }
 
 export function createBfdRule (ctx: DetectContext): BfdRule {
-  const { opts, lc } = ctx
-  const perNode = new Lru<string, NodeBfd>(opts.maxTrackedNodes)
-  const evidence: BfdDown[] = []
-  const keep = Math.max(opts.bfdWindowMs, opts.bfdEvidenceLookbackMs) * 2
+  return new BfdRuleImpl(ctx)
+}
 
-  function state (node: string): NodeBfd {
-    let s = perNode.touch(node)
+/**
+ * The BFD rule as a class: its methods live on the prototype, shared by every detector, so the code one detector
+ * warmed up serves the next; its state lives in fields set in the same order for every instance.
+ */
+class BfdRuleImpl implements BfdRule {
+  private readonly ctx: DetectContext
+  private readonly opts: ResolvedDetectorOptions
+  private readonly lc: Lifecycle
+  private readonly perNode: Lru<string, NodeBfd>
+  private readonly downEvidence: BfdDown[] = []
+  private readonly keep: number
+
+  constructor (ctx: DetectContext) {
+    this.ctx = ctx
+    this.opts = ctx.opts
+    this.lc = ctx.lc
+    this.perNode = new Lru<string, NodeBfd>(this.opts.maxTrackedNodes)
+    this.keep = Math.max(this.opts.bfdWindowMs, this.opts.bfdEvidenceLookbackMs) * 2
+  }
+
+  private state (node: string): NodeBfd {
+    let s = this.perNode.touch(node)
     if (s === undefined) {
       s = { downs: [], dropped: [], visible: [], open: null }
-      perNode.add(node, s)
+      this.perNode.add(node, s)
     }
     return s
   }
 
-  function pushVisible (s: NodeBfd, t: number): void {
+  private pushVisible (s: NodeBfd, t: number): void {
     s.visible.push(t)
     if (s.visible.length > MAX_PER_NODE) s.visible.splice(0, s.visible.length - MAX_PER_NODE)
   }
 
-  function downShare (s: NodeBfd, fromT: number): number {
+  private downShare (s: NodeBfd, fromT: number): number {
     let visible = 0
     for (let i = s.visible.length - 1; i >= 0 && (s.visible[i] as number) >= fromT; i--) visible++
     let downs = 0
@@ -76,7 +95,7 @@ export function createBfdRule (ctx: DetectContext): BfdRule {
     return downs / (visible + downs)
   }
 
-  function render (m: MassDown): (base: RenderBase) => BfdMassDownSignal {
+  private render (m: MassDown): (base: RenderBase) => BfdMassDownSignal {
     return (base) => ({
       kind: 'bfd-mass-down',
       ...base,
@@ -89,9 +108,9 @@ export function createBfdRule (ctx: DetectContext): BfdRule {
     })
   }
 
-  function evaluate (s: NodeBfd, node: string, t: number, out: Signal[]): void {
-    if (s.open !== null) { lc.touch(s.open.key, t, ctx.watermark, out); return }
-    const from = t - opts.bfdWindowMs
+  private evaluate (s: NodeBfd, node: string, t: number, out: Signal[]): void {
+    if (s.open !== null) { this.lc.touch(s.open.key, t, this.ctx.watermark, out); return }
+    const from = t - this.opts.bfdWindowMs
     const ifaces = new Set<string>()
     let first = t
     for (let i = s.downs.length - 1; i >= 0; i--) {
@@ -107,56 +126,60 @@ export function createBfdRule (ctx: DetectContext): BfdRule {
       if (d.t < from) break
       dropped += d.n
     }
-    const hidden = Math.round(dropped * downShare(s, from))
-    if (ifaces.size + hidden < opts.bfdMinTunnels) return
+    const hidden = Math.round(dropped * this.downShare(s, from))
+    if (ifaces.size + hidden < this.opts.bfdMinTunnels) return
     const m: MassDown = { key: `bfd-mass-down:${node}`, node, downLogged: ifaces.size, hidden, ifaces }
-    const opened = lc.fire(m.key, 'bfd-mass-down', first, t, render(m), () => { s.open = null }, out)
+    const opened = this.lc.fire(m.key, 'bfd-mass-down', first, t, this.render(m), () => { s.open = null }, out)
     if (opened) s.open = m
   }
 
-  return {
-    onStateChange (e, t, node, out) {
-      const s = state(node)
-      // admin_down->down is a session being configured, not one failing.
-      if (e.newState !== 'down' || e.oldState === 'admin_down' || e.oldState === 'down') { pushVisible(s, t); return }
-      const d: BfdDown = { t, node, iface: e.iface }
-      s.downs.push(d)
-      pruneTimes(s.downs, t - keep)
-      evidence.push(d)
-      if (evidence.length > MAX_EVIDENCE) evidence.splice(0, evidence.length - MAX_EVIDENCE)
-      if (s.open !== null) {
-        s.open.downLogged++
-        if (s.open.ifaces.size < MAX_IFACES_LISTED) s.open.ifaces.add(e.iface)
-      }
-      evaluate(s, node, t, out)
-    },
-    onDropped (e, t, node, out) {
-      const s = state(node)
-      // The summary comes with the next admitted message, possibly long after the drops: date them by the last one.
-      const lastDrop = t - e.mostRecentSecondsAgo * 1000
-      if (lastDrop < t - opts.bfdWindowMs) return
-      s.dropped.push({ t: lastDrop, n: e.count })
-      pruneTimes(s.dropped, t - keep)
-      if (s.open !== null) {
-        s.open.hidden += Math.round(e.count * downShare(s, t - opts.bfdWindowMs))
-        lc.touch(s.open.key, t, ctx.watermark, out)
-        return
-      }
-      evaluate(s, node, t, out)
-    },
-    onVisible (t, node) { pushVisible(state(node), t) },
-    evidence (fromMs, toMs) {
-      // Downs are kept in arrival order, and a line is accepted only within allowedLatenessMs of the newest time:
-      // once a down is that much older than `fromMs`, every one that arrived before it is older than `fromMs`.
-      let start = evidence.length
-      while (start > 0 && (evidence[start - 1] as BfdDown).t + opts.allowedLatenessMs >= fromMs) start--
-      const out: BfdDown[] = []
-      for (let i = start; i < evidence.length; i++) {
-        const d = evidence[i] as BfdDown
-        if (d.t >= fromMs && d.t <= toMs) out.push(d)
-      }
-      return out
-    },
-    evictions: () => perNode.evictions
+  onStateChange (e: BfdStateChangeEvent, t: number, node: string, out: Signal[]): void {
+    const s = this.state(node)
+    // admin_down->down is a session being configured, not one failing.
+    if (e.newState !== 'down' || e.oldState === 'admin_down' || e.oldState === 'down') { this.pushVisible(s, t); return }
+    const d: BfdDown = { t, node, iface: e.iface }
+    s.downs.push(d)
+    pruneTimes(s.downs, t - this.keep)
+    const evidence = this.downEvidence
+    evidence.push(d)
+    if (evidence.length > MAX_EVIDENCE) evidence.splice(0, evidence.length - MAX_EVIDENCE)
+    if (s.open !== null) {
+      s.open.downLogged++
+      if (s.open.ifaces.size < MAX_IFACES_LISTED) s.open.ifaces.add(e.iface)
+    }
+    this.evaluate(s, node, t, out)
   }
+
+  onDropped (e: VlogDroppedEvent, t: number, node: string, out: Signal[]): void {
+    const s = this.state(node)
+    // The summary comes with the next admitted message, possibly long after the drops: date them by the last one.
+    const lastDrop = t - e.mostRecentSecondsAgo * 1000
+    if (lastDrop < t - this.opts.bfdWindowMs) return
+    s.dropped.push({ t: lastDrop, n: e.count })
+    pruneTimes(s.dropped, t - this.keep)
+    if (s.open !== null) {
+      s.open.hidden += Math.round(e.count * this.downShare(s, t - this.opts.bfdWindowMs))
+      this.lc.touch(s.open.key, t, this.ctx.watermark, out)
+      return
+    }
+    this.evaluate(s, node, t, out)
+  }
+
+  onVisible (t: number, node: string): void { this.pushVisible(this.state(node), t) }
+
+  evidence (fromMs: number, toMs: number): BfdDown[] {
+    // Downs are kept in arrival order, and a line is accepted only within allowedLatenessMs of the newest time:
+    // once a down is that much older than `fromMs`, every one that arrived before it is older than `fromMs`.
+    const evidence = this.downEvidence
+    let start = evidence.length
+    while (start > 0 && (evidence[start - 1] as BfdDown).t + this.opts.allowedLatenessMs >= fromMs) start--
+    const out: BfdDown[] = []
+    for (let i = start; i < evidence.length; i++) {
+      const d = evidence[i] as BfdDown
+      if (d.t >= fromMs && d.t <= toMs) out.push(d)
+    }
+    return out
+  }
+
+  evictions (): number { return this.perNode.evictions }
 }

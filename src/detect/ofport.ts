@@ -6,7 +6,8 @@ import type {
   PortAddFailedEvent, Signal
 } from '../types.js'
 import type { DetectContext } from './context.js'
-import type { RenderBase } from './lifecycle.js'
+import type { Lifecycle, RenderBase } from './lifecycle.js'
+import type { ResolvedDetectorOptions } from './options.js'
 import { Lru } from './lru.js'
 
 /** OFPP_NONE: what allocation returned before OVS 2.11 when no number was free. */
@@ -50,22 +51,40 @@ function isBusy (error: string): boolean {
 }
 
 export function createOfportRule (ctx: DetectContext): OfportRule {
-  const { opts, lc } = ctx
-  const ifaces = new Lru<string, IfaceState>(opts.maxTrackedIfaces)
-  const exhausted = new Map<string, Exhausted>()
+  return new OfportRuleImpl(ctx)
+}
 
-  function ifaceState (node: string, iface: string, bridge: string | null): IfaceState {
+/**
+ * The ofport rules as a class: its methods live on the prototype, shared by every detector, so the code one
+ * detector warmed up serves the next; its state lives in fields set in the same order for every instance.
+ */
+class OfportRuleImpl implements OfportRule {
+  private readonly ctx: DetectContext
+  private readonly opts: ResolvedDetectorOptions
+  private readonly lc: Lifecycle
+  // Open ofport-exhausted conditions by key, and the interfaces seen being added (bounded, least recent evicted).
+  private readonly exhausted = new Map<string, Exhausted>()
+  private readonly ifaces: Lru<string, IfaceState>
+
+  constructor (ctx: DetectContext) {
+    this.ctx = ctx
+    this.opts = ctx.opts
+    this.lc = ctx.lc
+    this.ifaces = new Lru<string, IfaceState>(this.opts.maxTrackedIfaces)
+  }
+
+  private ifaceState (node: string, iface: string, bridge: string | null): IfaceState {
     const k = `${node}\u0000${iface}`
-    let s = ifaces.touch(k)
+    let s = this.ifaces.touch(k)
     if (s === undefined) {
       s = { node, bridge: bridge ?? '', iface, adds: [], busy: [], leak: null }
-      ifaces.add(k, s)
+      this.ifaces.add(k, s)
     } else if (bridge !== null && s.bridge === '') s.bridge = bridge
     return s
   }
 
-  function prune (s: IfaceState, t: number): void {
-    const from = t - opts.leakWindowMs
+  private prune (s: IfaceState, t: number): void {
+    const from = t - this.opts.leakWindowMs
     let i = 0
     while (i < s.adds.length && (s.adds[i] as { t: number }).t < from) i++
     if (i > 0) s.adds.splice(0, i)
@@ -76,7 +95,7 @@ export function createOfportRule (ctx: DetectContext): OfportRule {
     if (s.busy.length > MAX_ADDS) s.busy.splice(0, s.busy.length - MAX_ADDS)
   }
 
-  function renderLeak (s: IfaceState): (base: RenderBase) => OfportLeakSignal {
+  private renderLeak (s: IfaceState): (base: RenderBase) => OfportLeakSignal {
     return (base) => {
       const l = s.leak as NonNullable<IfaceState['leak']>
       const minutes = Math.max((l.lastAddMs - l.firstMs) / 60000, 1 / 60)
@@ -98,15 +117,15 @@ export function createOfportRule (ctx: DetectContext): OfportRule {
     }
   }
 
-  function evaluateLeak (s: IfaceState, t: number, out: Signal[]): void {
+  private evaluateLeak (s: IfaceState, t: number, out: Signal[]): void {
     const key = `ofport-leak:${s.node}/${s.bridge}/${s.iface}`
-    if (s.leak !== null && lc.isOpen(key)) { lc.touch(key, t, ctx.watermark, out); return }
+    if (s.leak !== null && this.lc.isOpen(key)) { this.lc.touch(key, t, this.ctx.watermark, out); return }
     const adds = s.adds
     let climbing = 0
     for (let i = 1; i < adds.length; i++) if ((adds[i] as { ofport: number }).ofport > (adds[i - 1] as { ofport: number }).ofport) climbing++
     const readds = adds.length - 1
-    const leakByReadds = readds >= opts.leakMinReadds && climbing >= readds * 0.8
-    const leakByBusy = s.busy.length >= opts.leakMinBusyErrors
+    const leakByReadds = readds >= this.opts.leakMinReadds && climbing >= readds * 0.8
+    const leakByBusy = s.busy.length >= this.opts.leakMinBusyErrors
     if (!leakByReadds && !leakByBusy) return
     const first = adds[0]
     const last = adds[adds.length - 1]
@@ -119,60 +138,64 @@ export function createOfportRule (ctx: DetectContext): OfportRule {
       firstMs,
       lastAddMs: last?.t ?? t
     }
-    const opened = lc.fire(key, 'ofport-leak', firstMs, t, renderLeak(s), () => { s.leak = null }, out)
+    const opened = this.lc.fire(key, 'ofport-leak', firstMs, t, this.renderLeak(s), () => { s.leak = null }, out)
     if (!opened) s.leak = null
   }
 
-  function exhaustedHit (node: string, bridge: string, iface: string | undefined, trigger: Exhausted['trigger'], t: number, out: Signal[]): void {
+  private exhaustedHit (node: string, bridge: string, iface: string | undefined, trigger: Exhausted['trigger'], t: number, out: Signal[]): void {
     const key = `ofport-exhausted:${node}/${bridge}`
+    const exhausted = this.exhausted
     const cur = exhausted.get(key)
-    if (cur !== undefined && lc.isOpen(key)) {
+    if (cur !== undefined && this.lc.isOpen(key)) {
       cur.lines++
       if (cur.iface === undefined && iface !== undefined) cur.iface = iface
-      lc.touch(key, t, ctx.watermark, out)
+      this.lc.touch(key, t, this.ctx.watermark, out)
       return
     }
     const x: Exhausted = { node, bridge, trigger, lines: 1 }
     if (iface !== undefined) x.iface = iface
     exhausted.set(key, x)
-    lc.fire(key, 'ofport-exhausted', t, t, (base) => {
+    this.lc.fire(key, 'ofport-exhausted', t, t, (base) => {
       const sig: OfportExhaustedSignal = { kind: 'ofport-exhausted', ...base, severity: 'critical', node: x.node, bridge: x.bridge, trigger: x.trigger, lines: x.lines }
       if (x.iface !== undefined) sig.iface = x.iface
       return sig
     }, () => { exhausted.delete(key) }, out)
   }
 
-  return {
-    onAdded (e, t, node, out) {
-      if (e.ofport === OFPP_NONE) { exhaustedHit(node, e.bridge, e.iface, 'ofport-65535', t, out); return }
-      const s = ifaceState(node, e.iface, e.bridge)
-      s.adds.push({ t, ofport: e.ofport })
-      prune(s, t)
-      if (s.leak !== null) {
-        s.leak.readds++
-        s.leak.lastOfport = e.ofport
-        s.leak.lastAddMs = t
-      }
-      evaluateLeak(s, t, out)
-    },
-    onAddFailed (e, t, node, out) {
-      if (!isBusy(e.error)) return
-      const s = ifaceState(node, e.iface, null)
-      s.busy.push(t)
-      prune(s, t)
-      if (s.leak !== null) s.leak.busy++
-      evaluateLeak(s, t, out)
-    },
-    onAllocFailed (e, t, node, out) { exhaustedHit(node, e.bridge, e.iface, 'alloc-failed', t, out) },
-    onNonexistent (e, t, node, out) {
-      if (e.ofport === OFPP_NONE) exhaustedHit(node, e.bridge, undefined, 'nonexistent-port-65535', t, out)
-    },
-    ofportsOf (node, iface) {
-      const s = ifaces.peek(`${node}\u0000${iface}`)
-      return s === undefined || s.adds.length === 0 ? undefined : s.adds.map((a) => a.ofport)
-    },
-    evictions: () => ifaces.evictions
+  onAdded (e: IfaceAddedEvent, t: number, node: string, out: Signal[]): void {
+    if (e.ofport === OFPP_NONE) { this.exhaustedHit(node, e.bridge, e.iface, 'ofport-65535', t, out); return }
+    const s = this.ifaceState(node, e.iface, e.bridge)
+    s.adds.push({ t, ofport: e.ofport })
+    this.prune(s, t)
+    if (s.leak !== null) {
+      s.leak.readds++
+      s.leak.lastOfport = e.ofport
+      s.leak.lastAddMs = t
+    }
+    this.evaluateLeak(s, t, out)
   }
+
+  onAddFailed (e: PortAddFailedEvent, t: number, node: string, out: Signal[]): void {
+    if (!isBusy(e.error)) return
+    const s = this.ifaceState(node, e.iface, null)
+    s.busy.push(t)
+    this.prune(s, t)
+    if (s.leak !== null) s.leak.busy++
+    this.evaluateLeak(s, t, out)
+  }
+
+  onAllocFailed (e: OfportAllocFailedEvent, t: number, node: string, out: Signal[]): void { this.exhaustedHit(node, e.bridge, e.iface, 'alloc-failed', t, out) }
+
+  onNonexistent (e: OfprotoNonexistentPortEvent, t: number, node: string, out: Signal[]): void {
+    if (e.ofport === OFPP_NONE) this.exhaustedHit(node, e.bridge, undefined, 'nonexistent-port-65535', t, out)
+  }
+
+  ofportsOf (node: string, iface: string): number[] | undefined {
+    const s = this.ifaces.peek(`${node}\u0000${iface}`)
+    return s === undefined || s.adds.length === 0 ? undefined : s.adds.map((a) => a.ofport)
+  }
+
+  evictions (): number { return this.ifaces.evictions }
 }
 
 /**
