@@ -75,6 +75,8 @@ const makeRecords = (): Rec[] => lines.map((line, i) => {
 })
 const RECORD_COUNT = lines.length
 
+const eventTime = (ms: number): EventTime => new EventTime(Math.floor(ms / 1000), (ms % 1000) * 1e6)
+
 /** Each record's event time (continuation lines keep the time of the line before), and the wire bytes FluentClient
  * sends for the records: PackedForward frames of FRAME_RECORDS with a chunk id (ack requested). */
 function makeFrames (records: Rec[]): { times: number[]; frames: Array<{ chunk: string; bytes: Uint8Array }> } {
@@ -84,7 +86,6 @@ function makeFrames (records: Rec[]): { times: number[]; frames: Array<{ chunk: 
     if (/^\d{4}-\d\d-\d\dT/.test(r.log)) { const t = Date.parse(r.log.slice(0, 24)); if (Number.isFinite(t) && t > 0) last = t }
     times.push(last)
   }
-  const eventTime = (ms: number): EventTime => new EventTime(Math.floor(ms / 1000), (ms % 1000) * 1e6)
   const frames: Array<{ chunk: string; bytes: Uint8Array }> = []
   for (let i = 0; i < records.length; i += FRAME_RECORDS) {
     const packed: Uint8Array[] = []
@@ -119,7 +120,6 @@ async function runSender (): Promise<void> {
   const send = (m: FromChild): void => { process.send?.(m) }
   const records = makeRecords()
   const { times, frames } = makeFrames(records)
-  const eventTime = (ms: number): EventTime => new EventTime(Math.floor(ms / 1000), (ms % 1000) * 1e6)
 
   /** Sends every frame, keeping at most WINDOW unacknowledged; resolves when the last ack arrived. */
   async function replay (port: number): Promise<void> {

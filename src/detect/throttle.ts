@@ -28,6 +28,9 @@ export function regimeForVersion (version: string): ThrottleRegime | null {
 /** Intervals above this are not re-claims of one fight but separate episodes. */
 export const RECLAIM_SAMPLE_MAX_MS = 10_000
 
+/** `inferRegime`'s sorting space, reused. */
+let scratch = new Float64Array(256)
+
 /**
  * Infers the regime from contested re-claim intervals (same port, same chassis, ms). The throttle is a hard floor,
  * so a low percentile of the intervals sits just above it: ~0.5 s, ~2 s, or far below 0.5 s without throttle.
@@ -35,49 +38,15 @@ export const RECLAIM_SAMPLE_MAX_MS = 10_000
  */
 export function inferRegime (intervalsMs: readonly number[], minSamples: number): { regime: ThrottleRegime, floorMs: number } | null {
   if (intervalsMs.length < minSamples || intervalsMs.length === 0) return null
-  const floorMs = kthSmallest(intervalsMs, Math.floor((intervalsMs.length - 1) * 0.1))
+  // A typed array sorts numerically without a comparator call per comparison; one scratch array, reused (the
+  // samples are re-ranked every few seconds of event time), leaves no garbage.
+  if (scratch.length < intervalsMs.length) scratch = new Float64Array(Math.max(intervalsMs.length, scratch.length * 2))
+  const sorted = scratch.subarray(0, intervalsMs.length)
+  sorted.set(intervalsMs)
+  sorted.sort()
+  const floorMs = sorted[Math.floor((sorted.length - 1) * 0.1)] ?? 0
   if (floorMs >= 1800) return { regime: '2s', floorMs }
   if (floorMs >= 450) return { regime: '500ms', floorMs }
   return { regime: 'none', floorMs }
 }
 
-/** Reused by `kthSmallest`: the samples are re-ranked every few seconds, with no garbage. */
-let scratch = new Float64Array(256)
-
-/**
- * The value at index `k` of `xs` sorted numerically (what `Float64Array.from(xs).sort()[k]` reads), by
- * selection in a scratch copy: O(n) on average instead of a full sort.
- */
-function kthSmallest (xs: readonly number[], k: number): number {
-  const n = xs.length
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2))
-  const a = scratch
-  for (let i = 0; i < n; i++) a[i] = xs[i] as number
-  let lo = 0
-  let hi = n - 1
-  while (hi > lo) {
-    // Median of three as the pivot, then a Hoare partition.
-    const mid = (lo + hi) >>> 1
-    const x = a[lo] as number
-    const y = a[mid] as number
-    const z = a[hi] as number
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y)
-    let i = lo
-    let j = hi
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++
-      while ((a[j] as number) > pivot) j--
-      if (i <= j) {
-        const tmp = a[i] as number
-        a[i] = a[j] as number
-        a[j] = tmp
-        i++
-        j--
-      }
-    }
-    if (k <= j) hi = j
-    else if (k >= i) lo = i
-    else return a[k] as number
-  }
-  return a[k] as number
-}
