@@ -26,11 +26,10 @@ const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9
  * The floor: per claim act, the checks push makes first (kind, event time against the watermark), the port's
  * record found by name in a Map (the engine hashes the name natively: the least any per-port state costs), the
  * act's time and claimer written into it. It keeps less than any detector must: one act per port, no history, no
- * eviction (ports past the first FLOOR_PORTS are looked up but not kept), no dedupe, no rule, no signal. So its
- * ratio to parse bounds what any detector could reach on these events.
+ * eviction (ports past the detector's maxTrackedPorts are looked up but not kept), no dedupe, no rule, no signal.
+ * So its ratio to parse bounds what any detector could reach on these events. Lateness and bound: the detector's.
  */
-const FLOOR_PORTS = 10_000
-function createFloor () {
+function createFloor ({ allowedLatenessMs, maxTrackedPorts }) {
   const ports = new Map()
   let watermark = -Infinity
   return (events, n) => {
@@ -39,10 +38,10 @@ function createFloor () {
       const e = events[i]
       if (e.kind !== 'lport-claim' && e.kind !== 'lport-chassis-change') continue
       const t = e.timeMs
-      if (t < watermark - 5000) continue
+      if (t < watermark - allowedLatenessMs) continue
       if (t > watermark) watermark = t
       const p = ports.get(e.lport)
-      if (p !== undefined) { p.t = t; p.node = e.source.node } else if (ports.size < FLOOR_PORTS) ports.set(e.lport, { t, node: e.source.node })
+      if (p !== undefined) { p.t = t; p.node = e.source.node } else if (ports.size < maxTrackedPorts) ports.set(e.lport, { t, node: e.source.node })
       acts++
     }
     return acts
@@ -59,7 +58,7 @@ function flood () {
   const floodLine = (i) =>
     `${new Date(T0 + i).toISOString()}|${String(i + 1).padStart(5, '0')}|binding|INFO|Claiming lport cr-lrp-${String(i).padStart(8, '0')}-0000-4000-8000-000000000000 for this chassis.`
   const d = createDetector()
-  const floorPush = createFloor()
+  const floorPush = createFloor(d.options)
   let parseS = 0
   let pushS = 0
   let floorS = 0
@@ -135,7 +134,7 @@ function storm () {
     pushRate = Math.max(pushRate, results.length / seconds(t0))
     signals = n + d.flush().length
     gcNow()
-    const floorPush = createFloor()
+    const floorPush = createFloor(d.options)
     const t1 = process.hrtime.bigint()
     const acts = floorPush(results, results.length)
     floorRate = Math.max(floorRate, results.length / seconds(t1))
